@@ -1,0 +1,52 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test test-fast bench install chromium shell clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+## Start web, worker, beat, embedded PostgreSQL and Redis, with demo data.
+run: $(STAMP)
+	$(BIN)/python -m moonflow.localstack run
+
+## Run the whole test suite (browser tests drive Debian's Chromium).
+test: $(STAMP) chromium
+	$(BIN)/python -m moonflow.localstack test $(PYTEST_ARGS)
+
+## The suite without browser tests.
+test-fast: $(STAMP)
+	$(BIN)/python -m moonflow.localstack test -m "not browser" $(PYTEST_ARGS)
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's Chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; \
+	  fi; \
+	fi
+
+## All benchmarks, or one with `make bench-<name>`; results in docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python -m moonflow.localstack exec $(BIN)/python -m bench all
+
+bench-%: $(STAMP)
+	$(BIN)/python -m moonflow.localstack exec $(BIN)/python -m bench $*
+
+shell: $(STAMP)
+	$(BIN)/python -m moonflow.localstack exec $(BIN)/python manage.py shell
+
+clean:
+	rm -rf $(VENV) .data

@@ -1,0 +1,300 @@
+"""Ajustes → Usuarios and Ajustes → Equipos (admins only).
+
+Dialogs load into base.html's #modal through htmx. A valid submission answers
+204 with `HX-Trigger: closeModal` plus an event that makes the table reload
+itself (its flash message comes with it); an invalid one re-renders the form
+inside the dialog. Opened without htmx (a direct link), the same views render
+a full page and redirect back to the list with a flash message.
+"""
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from moonflow.tenancy.decorators import admin_required
+from moonflow.tenancy.selectors import get_member_for_member
+from moonflow.tenancy.selectors import member_list as select_members
+
+from . import services
+from .forms import MemberEditForm, MemberInviteForm, MemberPermissionsForm, TeamForm
+from .selectors import get_team_for_member, member_history, team_list_with_counts
+
+MEMBERS_CHANGED = "membersChanged"
+TEAMS_CHANGED = "teamsChanged"
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _dialog(request, template: str, context: dict, *, back: str):
+    context["dialog_base"] = (
+        "advisers/_dialog_modal.html" if _is_htmx(request) else "advisers/_dialog_page.html"
+    )
+    context["back_url"] = reverse(back, kwargs={"project": request.project.slug})
+    return render(request, template, context)
+
+
+def _done(request, message: str, *, event: str, back: str):
+    messages.success(request, message)
+    if _is_htmx(request):
+        return HttpResponse(
+            status=204, headers={"HX-Trigger": json.dumps({"closeModal": True, event: True})}
+        )
+    return redirect(back, project=request.project.slug)
+
+
+def _add_service_error(form, error: ValidationError, fields: dict[str, str]) -> None:
+    """Show a service's refusal next to the field it is about (or above the form)."""
+    form.add_error(fields.get(error.code), error)
+
+
+# --- Usuarios ---------------------------------------------------------------
+
+
+@admin_required
+def member_list(request):
+    context = {
+        "members": select_members(member=request.member),
+        "partial": request.headers.get("HX-Target") == "member-table",
+        "tab": "users",
+    }
+    template = "advisers/_member_table.html" if context["partial"] else "advisers/member_list.html"
+    return render(request, template, context)
+
+
+@admin_required
+def member_permissions(request, pk):
+    target = get_member_for_member(request.member, pk)
+    initial = {
+        "restricted_to_assigned": target.restricted_to_assigned,
+        "role": target.role,
+        "team": target.team_id,
+    }
+    form = MemberPermissionsForm(request.POST or None, initial=initial, member=request.member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(member=target, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_error(form, error, {"last_admin": "role", "invalid": "team"})
+        else:
+            return _done(
+                request,
+                _("Permisos de %(name)s guardados.") % {"name": target.display_name},
+                event=MEMBERS_CHANGED,
+                back="advisers:list",
+            )
+    return _dialog(
+        request,
+        "advisers/member_permissions.html",
+        {
+            "form": form,
+            "target": target,
+            "title": _("Permisos del usuario: %(name)s") % {"name": target.display_name},
+            "form_action": reverse(
+                "advisers:permissions", kwargs={"project": request.project.slug, "pk": target.pk}
+            ),
+        },
+        back="advisers:list",
+    )
+
+
+@admin_required
+def member_edit(request, pk):
+    target = get_member_for_member(request.member, pk)
+    form = MemberEditForm(request.POST or None, initial={"code": target.code})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(
+                member=target, actor=request.user, code=form.cleaned_data["code"]
+            )
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            return _done(
+                request,
+                _("ID de %(name)s guardado: %(code)s.")
+                % {"name": target.display_name, "code": target.code},
+                event=MEMBERS_CHANGED,
+                back="advisers:list",
+            )
+    return _dialog(
+        request,
+        "advisers/member_edit.html",
+        {
+            "form": form,
+            "target": target,
+            "title": _("Editar usuario: %(name)s") % {"name": target.display_name},
+            "form_action": reverse(
+                "advisers:edit", kwargs={"project": request.project.slug, "pk": target.pk}
+            ),
+        },
+        back="advisers:list",
+    )
+
+
+@admin_required
+def member_invite(request):
+    form = MemberInviteForm(request.POST or None, member=request.member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invited = services.member_invite(
+                project=request.project, actor=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_service_error(form, error, {"exists": "email", "invalid": "team"})
+        else:
+            return _done(
+                request,
+                _("Invitación enviada a %(email)s. ID asignado: %(code)s.")
+                % {"email": invited.user.email, "code": invited.code},
+                event=MEMBERS_CHANGED,
+                back="advisers:list",
+            )
+    return _dialog(
+        request,
+        "advisers/member_invite.html",
+        {
+            "form": form,
+            "title": _("Invitar usuario"),
+            "form_action": reverse("advisers:invite", kwargs={"project": request.project.slug}),
+        },
+        back="advisers:list",
+    )
+
+
+@admin_required
+def member_state(request, pk, active: bool):
+    """Deactivate or reactivate; a deactivated member's clients stay assigned to them."""
+    target = get_member_for_member(request.member, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.member_set_active(member=target, actor=request.user, active=active)
+        except ValidationError as refusal:
+            error = refusal.messages[0]
+        else:
+            message = _("%(name)s está activo de nuevo.") if active else _("%(name)s desactivado.")
+            return _done(
+                request,
+                message % {"name": target.display_name},
+                event=MEMBERS_CHANGED,
+                back="advisers:list",
+            )
+    name = "advisers:activate" if active else "advisers:deactivate"
+    title = _("Reactivar usuario: %(name)s") if active else _("Desactivar usuario: %(name)s")
+    return _dialog(
+        request,
+        "advisers/member_state.html",
+        {
+            "target": target,
+            "active": active,
+            "error": error,
+            "title": title % {"name": target.display_name},
+            "form_action": reverse(name, kwargs={"project": request.project.slug, "pk": target.pk}),
+        },
+        back="advisers:list",
+    )
+
+
+@admin_required
+def member_history_view(request, pk):
+    target = get_member_for_member(request.member, pk)
+    return _dialog(
+        request,
+        "advisers/member_history.html",
+        {
+            "target": target,
+            "rows": member_history(member=request.member, target=target),
+            "title": _("Historial: %(name)s") % {"name": target.display_name},
+        },
+        back="advisers:list",
+    )
+
+
+# --- Equipos ----------------------------------------------------------------
+
+
+@admin_required
+def team_list(request):
+    context = {
+        "teams": team_list_with_counts(member=request.member),
+        "partial": request.headers.get("HX-Target") == "team-table",
+        "tab": "teams",
+    }
+    template = "advisers/_team_table.html" if context["partial"] else "advisers/team_list.html"
+    return render(request, template, context)
+
+
+@admin_required
+def team_create(request):
+    form = TeamForm(request.POST or None, member=request.member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(
+                project=request.project, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_service_error(form, error, {"duplicate": "name", "required": "name",
+                                             "invalid": "supervisor"})
+        else:
+            return _done(
+                request,
+                _("Equipo «%(name)s» creado.") % {"name": team.name},
+                event=TEAMS_CHANGED,
+                back="advisers:teams",
+            )
+    return _dialog(
+        request,
+        "advisers/team_form.html",
+        {
+            "form": form,
+            "title": _("Crear equipo"),
+            "form_action": reverse(
+                "advisers:team_create", kwargs={"project": request.project.slug}
+            ),
+        },
+        back="advisers:teams",
+    )
+
+
+@admin_required
+def team_edit(request, pk):
+    team = get_team_for_member(request.member, pk)
+    form = TeamForm(
+        request.POST or None,
+        initial={"name": team.name, "supervisor": team.supervisor_id},
+        member=request.member,
+        current_supervisor=team.supervisor,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(team=team, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_error(form, error, {"duplicate": "name", "required": "name",
+                                             "invalid": "supervisor"})
+        else:
+            return _done(
+                request,
+                _("Equipo «%(name)s» guardado.") % {"name": team.name},
+                event=TEAMS_CHANGED,
+                back="advisers:teams",
+            )
+    return _dialog(
+        request,
+        "advisers/team_form.html",
+        {
+            "form": form,
+            "team": team,
+            "title": _("Editar equipo: %(name)s") % {"name": team.name},
+            "form_action": reverse(
+                "advisers:team_edit", kwargs={"project": request.project.slug, "pk": team.pk}
+            ),
+        },
+        back="advisers:teams",
+    )

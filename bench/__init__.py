@@ -1,0 +1,1 @@
+"""Benchmarks that write docs/benchmarks.md: `make bench` or `make bench-<name>`."""

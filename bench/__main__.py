@@ -1,0 +1,59 @@
+"""python -m bench {tray,situation,download,all} [--rebuild] [--runs N]
+
+Runs on the `moonflow_bench` database of the DATABASE_URL server (built once,
+see bench/dataset.py) and rewrites the benchmark's section of
+docs/benchmarks.md. `make bench` / `make bench-<name>` call this through
+`moonflow.localstack exec`, which starts PostgreSQL and Redis when no URL is set.
+"""
+
+import argparse
+import os
+import sys
+import warnings
+
+BENCHMARKS = ["tray", "situation", "download"]
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("name", choices=[*BENCHMARKS, "all"], help="which benchmark to run")
+    parser.add_argument(
+        "--rebuild", action="store_true", help="drop and rebuild the 1M-client dataset first"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=30, help="timed runs per measurement (default 30, at least 5)"
+    )
+    parser.add_argument(
+        "--clients", type=int, default=1_000_000,
+        help="clients of the big project (default 1,000,000; smaller only for a smoke run)",
+    )
+    args = parser.parse_args(argv)
+    if args.runs < 5:
+        parser.error("--runs must be at least 5")
+    return args
+
+
+def main(argv: list[str]) -> int:
+    args = parse(argv)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    # WhiteNoise warns that collectstatic never ran; pages are measured without static files.
+    warnings.filterwarnings("ignore", message="No directory at")
+    import django
+
+    django.setup()
+
+    from . import dataset, download, situation, tray
+    from .report import say
+
+    data = dataset.ensure(rebuild=args.rebuild, clients=args.clients)
+    modules = {"tray": tray, "situation": situation, "download": download}
+    names = BENCHMARKS if args.name == "all" else [args.name]
+    for name in names:
+        say(f"\n=== bench {name} ===")
+        path = modules[name].run(data, runs=args.runs)
+        say(f"→ {path.relative_to(path.parent.parent)} (section «{name}») updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,378 @@
+"""Clients (debtors), their payment orders, claims, contacts and history."""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    AssignmentSource,
+    ClaimCategory,
+    ClaimStatus,
+    ClientStatus,
+    ContactAlert,
+    Contactability,
+    ContactKind,
+    DocumentType,
+    PaymentOrderKind,
+    PaymentOrderStatus,
+    PortfolioType,
+    Situation,
+    VariableType,
+)
+from .search import NameVector, PhoneDigitsReversed
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Segment(models.Model):
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("Segmento"), max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="segment_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CustomVariable(models.Model):
+    """A per-project extra field of clients, typed, usable as filter and column."""
+
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
+    key = models.SlugField(_("Clave"), max_length=40)
+    label = models.CharField(_("Nombre"), max_length=80)
+    type = models.CharField(_("Tipo"), max_length=10, choices=VariableType.choices)
+    choices = models.JSONField(_("Opciones"), default=list, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="customvariable_unique_key")
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+_ALIVE = Q(deleted_at__isnull=True)
+_TRAY_FILTER_INDEXES = (
+    ("status", "client_status_tray_idx"),
+    ("portfolio_type", "client_ptype_tray_idx"),
+    ("supervisor", "client_supervisor_tray_idx"),
+    ("segment", "client_segment_tray_idx"),
+    ("claim_category", "client_claim_tray_idx"),
+    ("contactability", "client_contact_tray_idx"),
+    ("contact_alert", "client_alert_tray_idx"),
+)
+
+
+class Client(models.Model):
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
+    document_type = models.CharField(
+        _("Tipo de documento"), max_length=5, choices=DocumentType.choices
+    )
+    document_number = models.CharField(_("Número de documento"), max_length=30)
+    name = models.CharField(_("Nombre"), max_length=200)
+    email = models.EmailField(_("Correo electrónico"), max_length=200, blank=True)
+    phone = models.CharField(_("Teléfono"), max_length=30, blank=True)
+    city = models.CharField(_("Ciudad"), max_length=80, blank=True)
+    segment = models.ForeignKey(
+        Segment, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("Segmento")
+    )
+    status = models.CharField(
+        _("Estado"), max_length=10, choices=ClientStatus.choices, default=ClientStatus.ACTIVE
+    )
+    portfolio_type = models.CharField(
+        _("Tipo de cartera"),
+        max_length=12,
+        choices=PortfolioType.choices,
+        default=PortfolioType.CURRENT,
+    )
+    adviser = models.ForeignKey(
+        "tenancy.Member",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_clients",
+        verbose_name=_("Asesor asignado"),
+    )
+    supervisor = models.ForeignKey(
+        "tenancy.Member",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervised_clients",
+        verbose_name=_("Supervisor asignado"),
+    )
+    claim_category = models.CharField(
+        _("Reclamo"), max_length=12, choices=ClaimCategory.choices, default=ClaimCategory.NONE
+    )
+    contactability = models.CharField(
+        _("Contactabilidad"),
+        max_length=16,
+        choices=Contactability.choices,
+        default=Contactability.CONTACTABLE,
+    )
+    contact_alert = models.CharField(
+        _("Alertas de contacto"),
+        max_length=20,
+        choices=ContactAlert.choices,
+        default=ContactAlert.NONE,
+    )
+    extra = models.JSONField(_("Variables adicionales"), default=dict, blank=True)
+    situation = models.PositiveSmallIntegerField(
+        _("Situación"), choices=Situation.choices, default=Situation.FINISHED
+    )
+    balance = models.DecimalField(_("Saldo"), default=0, **MONEY)
+    oldest_overdue_on = models.DateField(_("Vencimiento más antiguo"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("Eliminado"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deletion_reason = models.CharField(_("Motivo"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("Creado"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Actualizado"), auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "document_type", "document_number"],
+                name="client_unique_external_id",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["project", "name", "id"],
+                name="client_tray_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["project", "adviser", "name", "id"],
+                name="client_adviser_tray_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["project", "situation", "name", "id"],
+                name="client_situation_tray_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["project", "deleted_at"],
+                name="client_recycle_bin_idx",
+                condition=Q(deleted_at__isnull=False),
+            ),
+            models.Index(fields=["project", "document_number"], name="client_document_idx"),
+            # The clients tray (clients/tray.py): one index per filter that matches the
+            # filter *and* the default order (name, id), so a keyset page costs the same
+            # at any depth; and the sort orders people use on large books.
+            *(
+                models.Index(
+                    fields=["project", field, "name", "id"], name=name, condition=_ALIVE
+                )
+                for field, name in _TRAY_FILTER_INDEXES
+            ),
+            models.Index(
+                fields=["project", "created_at", "id"], name="client_created_tray_idx",
+                condition=_ALIVE,
+            ),
+            models.Index(
+                fields=["project", "balance", "id"], name="client_balance_tray_idx",
+                condition=_ALIVE,
+            ),
+            # The search box (clients/search.py). GIN cannot lead with a bigint column
+            # without btree_gin (not available): this one index is filtered by project
+            # on the heap rows it returns.
+            GinIndex(NameVector(F("name")), name="client_name_search_idx"),
+            models.Index(
+                F("project"), OpClass(F("document_number"), name="varchar_pattern_ops"),
+                name="client_doc_prefix_idx",
+            ),
+            models.Index(
+                F("project"), OpClass(Lower(F("email")), name="text_pattern_ops"),
+                name="client_email_prefix_idx",
+            ),
+            models.Index(
+                F("project"), OpClass(PhoneDigitsReversed(F("phone")), name="text_pattern_ops"),
+                name="client_phone_suffix_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.document_type} {self.document_number})"
+
+    @property
+    def external_id(self) -> str:
+        return f"{self.document_type} {self.document_number}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class ClientContact(models.Model):
+    """Further emails and phones; mobiles keep their country code apart."""
+
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(_("Tipo"), max_length=10, choices=ContactKind.choices)
+    country_code = models.CharField(_("Código de país"), max_length=5, blank=True)
+    value = models.CharField(_("Valor"), max_length=200)
+    label = models.CharField(_("Etiqueta"), max_length=60, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "client"], name="clientcontact_client_idx")]
+
+
+class ClientReference(models.Model):
+    """A personal reference or a guarantor (codeudor) of the client."""
+
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="references")
+    name = models.CharField(_("Nombre"), max_length=200)
+    relationship = models.CharField(_("Relación"), max_length=60, blank=True)
+    phone = models.CharField(_("Teléfono"), max_length=30, blank=True)
+    email = models.EmailField(_("Correo electrónico"), blank=True)
+    is_guarantor = models.BooleanField(_("Codeudor"), default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "client"], name="clientref_client_idx")]
+
+
+class PaymentOrder(models.Model):
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="payment_orders")
+    number = models.CharField(_("Número"), max_length=40)
+    kind = models.CharField(
+        _("Tipo"), max_length=14, choices=PaymentOrderKind.choices, default=PaymentOrderKind.INVOICE
+    )
+    amount = models.DecimalField(_("Monto"), **MONEY)
+    interest = models.DecimalField(_("Intereses"), default=0, **MONEY)
+    discounts = models.DecimalField(_("Descuentos"), default=0, **MONEY)
+    payments = models.DecimalField(_("Pagos"), default=0, **MONEY)
+    total = models.GeneratedField(
+        expression=F("amount") + F("interest") - F("discounts") - F("payments"),
+        output_field=models.DecimalField(**MONEY),
+        db_persist=True,
+        verbose_name=_("Total"),
+    )
+    currency = models.CharField(_("Moneda"), max_length=3, default="COP")
+    issued_on = models.DateField(_("Emisión"), null=True, blank=True)
+    due_date = models.DateField(_("Vencimiento"))
+    status = models.CharField(
+        _("Estado"),
+        max_length=10,
+        choices=PaymentOrderStatus.choices,
+        default=PaymentOrderStatus.PENDING,
+    )
+    paid_at = models.DateTimeField(_("Pagada el"), null=True, blank=True)
+    annulled_at = models.DateTimeField(_("Anulada el"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="paymentorder_unique_number")
+        ]
+        indexes = [
+            models.Index(
+                fields=["project", "client", "status", "due_date"], name="paymentorder_client_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class Claim(models.Model):
+    """A client dispute: at most two open per client, in different categories."""
+
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="claims")
+    category = models.CharField(_("Categoría"), max_length=12, choices=ClaimCategory.choices)
+    status = models.CharField(
+        _("Estado"), max_length=6, choices=ClaimStatus.choices, default=ClaimStatus.OPEN
+    )
+    description = models.TextField(_("Descripción"), blank=True)
+    payment_orders = models.ManyToManyField(PaymentOrder, blank=True, related_name="claims")
+    opened_at = models.DateTimeField(_("Abierto"), auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("Cerrado"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "client", "category"],
+                condition=Q(status="open"),
+                name="claim_one_open_per_category",
+            )
+        ]
+        indexes = [models.Index(fields=["project", "client", "status"], name="claim_client_idx")]
+
+
+class ClientAssignment(models.Model):
+    """Assignment history: who held a client from when to when, and why."""
+
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assignments")
+    adviser = models.ForeignKey(
+        "tenancy.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(_("Desde"))
+    ended_at = models.DateTimeField(_("Hasta"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(_("Origen"), max_length=10, choices=AssignmentSource.choices)
+    job = models.ForeignKey(
+        "jobs.ProcessJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["project", "client", "-started_at"], name="assignment_client_idx")
+        ]
+
+
+class TrayPreference(models.Model):
+    """The columns a member chose for a tray (Agregar/quitar columnas)."""
+
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("tenancy.Member", on_delete=models.CASCADE, related_name="+")
+    tray = models.CharField(max_length=30)
+    columns = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "member", "tray"], name="traypreference_unique"
+            )
+        ]
+
+
+class SavedView(models.Model):
+    """Filters and columns of a tray under a name, personal or shared."""
+
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey("tenancy.Member", on_delete=models.CASCADE, related_name="+")
+    tray = models.CharField(max_length=30)
+    name = models.CharField(_("Nombre"), max_length=80)
+    query = models.CharField(max_length=2000, blank=True)
+    columns = models.JSONField(default=list)
+    shared = models.BooleanField(_("Compartida con el proyecto"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["project", "tray", "owner"], name="savedview_idx")]

@@ -1,0 +1,62 @@
+"""Background work on clients."""
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from celery import shared_task
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from moonflow.jobs.models import JobKind, ProcessJob
+from moonflow.jobs.runner import job_task
+from moonflow.tenancy.models import Project
+
+from .models import Client
+from .situation import project_today, recompute_situations
+
+
+@job_task("clients.tasks.recompute_project_situations")
+def recompute_project_situations(run):
+    """One set-based UPDATE over the project's clients (dates move every night)."""
+    project = run.project
+    total = Client.objects.filter(project=project).count()
+    run.set_total(total)
+    changed = recompute_situations(project=project)
+    run.progress(total, force=True, read=total, updated=changed)
+    return _("Situaciones recalculadas al %(today)s: %(changed)s clientes cambiaron.") % {
+        "today": project_today(project).strftime("%d/%m/%Y"),
+        "changed": changed,
+    }
+
+
+def _recomputed_today(project) -> bool:
+    """Whether this project's situations were already recomputed since its local midnight."""
+    local_midnight = datetime.combine(
+        project_today(project), time.min, tzinfo=ZoneInfo(project.timezone)
+    )
+    return ProcessJob.objects.filter(
+        project=project, kind=JobKind.SITUATION_RECOMPUTE, created_at__gte=local_midnight
+    ).exists()
+
+
+@shared_task(name="clients.tasks.recompute_all_situations")
+def recompute_all_situations() -> int:
+    """Hourly: start the nightly recomputation of every project whose day has turned.
+
+    Projects live in different timezones, so each is recomputed once per local
+    day, right after its own midnight; the job reports to the Log de procesos.
+    """
+    started = 0
+    for project in Project.objects.all().iterator():
+        if _recomputed_today(project):
+            continue
+        with transaction.atomic():
+            job = ProcessJob.objects.create(
+                project=project,
+                kind=JobKind.SITUATION_RECOMPUTE,
+                title=_("Recálculo nocturno de situaciones"),
+            )
+            job_id = job.pk
+            transaction.on_commit(lambda job_id=job_id: recompute_project_situations.delay(job_id))
+        started += 1
+    return started

@@ -1,0 +1,13 @@
+"""Cuentas por cobrar → Clientes. Each view module lists its own routes."""
+
+from .views import downloads, payment_orders, record, settings_pages, tray
+
+app_name = "clients"
+
+urlpatterns = [
+    *tray.urlpatterns,
+    *record.urlpatterns,
+    *payment_orders.urlpatterns,
+    *downloads.urlpatterns,
+    *settings_pages.urlpatterns,
+]

@@ -1,0 +1,90 @@
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from .selectors import get_job_for_member, job_page, notification_list
+from .services import notifications_mark_read
+
+PAGE_SIZE = 50
+
+# The URL word for each file of a job, and who may download it.
+FILE_FIELDS = {"resultado": "result_file", "errores": "error_file", "entrada": "input_file"}
+
+
+def _cursor(request, name) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def job_list_view(request):
+    page = job_page(
+        member=request.member,
+        older_than=_cursor(request, "anteriores"),
+        newer_than=_cursor(request, "recientes"),
+        size=PAGE_SIZE,
+    )
+    context = {
+        "page": page,
+        "jobs": page.jobs,
+        # The table refreshes itself only while something on it can still change.
+        "polling": any(not job.is_finished for job in page.jobs),
+        "query": request.GET.urlencode(),
+        "retention_days": settings.JOB_FILE_RETENTION_DAYS,
+    }
+    template = "jobs/_job_table.html" if request.headers.get("HX-Request") else "jobs/job_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def job_detail(request, pk):
+    job = get_job_for_member(request.member, pk)
+    if job.is_finished:
+        # Seeing the finished job is reading its notification.
+        notifications_mark_read(member=request.member, job=job)
+    partial = request.headers.get("HX-Request")
+    template = "jobs/_job_progress.html" if partial else "jobs/job_detail.html"
+    context = {"job": job, "retention_days": settings.JOB_FILE_RETENTION_DAYS}
+    return render(request, template, context)
+
+
+@require_GET
+def job_download(request, pk, which):
+    job = get_job_for_member(request.member, pk)
+    field_name = FILE_FIELDS.get(which)
+    if field_name is None or job.files_purged:
+        raise Http404("No such file")
+    field = getattr(job, field_name)
+    if not field:
+        raise Http404("No such file")
+    # The uploaded input may hold the whole book: only managers and its uploader.
+    is_uploader = job.requested_by_id == request.member.pk
+    if which == "entrada" and not (request.member.can_manage or is_uploader):
+        raise Http404("No such file")
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such file") from None
+    filename = field.name.rsplit("/", 1)[-1]
+    if which == "entrada" and job.input_name:
+        filename = job.input_name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=filename)
+
+
+@require_GET
+def notifications(request):
+    items = notification_list(member=request.member)[:100]
+    return render(request, "jobs/notifications.html", {"notifications": items})
+
+
+@require_POST
+def notifications_read(request):
+    notifications_mark_read(member=request.member)
+    messages.success(request, _("Notificaciones marcadas como leídas."))
+    return redirect("jobs:notifications", project=request.project.slug)

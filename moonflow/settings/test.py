@@ -1,0 +1,12 @@
+from .base import *  # noqa: F401,F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_ENABLED = True
+
+MEDIA_ROOT = BASE_DIR / ".data" / "test" / "media"  # noqa: F405
+CELERY_TASK_ALWAYS_EAGER = False

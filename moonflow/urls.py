@@ -1,0 +1,52 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+# Everything under /p/<project>/ is resolved to a project and a member by
+# moonflow.tenancy.middleware.ProjectMiddleware before any view runs.
+project_patterns = [
+    path("", views.project_home, name="project_home"),
+    path("", include("clients.urls")),
+    path("", include("interactions.urls")),
+    path("", include("portfolios.urls")),
+    path("", include("moonflow.jobs.urls")),
+    path("ajustes/", include("advisers.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "cuenta/ingresar/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("cuenta/salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "cuenta/contrasena/", auth_views.PasswordChangeView.as_view(), name="password_change"
+    ),
+    path(
+        "cuenta/contrasena/cambiada/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("cuenta/restablecer/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "cuenta/restablecer/enviado/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "cuenta/restablecer/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "cuenta/restablecer/listo/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views.healthz, name="healthz"),
+    path("p/<slug:project>/", include(project_patterns)),
+]

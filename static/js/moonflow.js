@@ -1,0 +1,19 @@
+// Dialogs: any element with data-modal-url loads its content into #modal via
+// htmx and opens it; Bootstrap traps focus inside and closes it on Escape.
+(function () {
+  const modalEl = document.getElementById("modal");
+  if (!modalEl) return;
+  const modal = bootstrap.Modal.getOrCreateInstance(modalEl);
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id === "modal-content") {
+      modal.show();
+      const first = modalEl.querySelector("input:not([type=hidden]), select, textarea, button");
+      if (first) setTimeout(() => first.focus(), 150);
+    }
+  });
+  // A server answer with "HX-Trigger: closeModal" closes the dialog.
+  document.body.addEventListener("closeModal", function () { modal.hide(); });
+  modalEl.addEventListener("hidden.bs.modal", function () {
+    document.getElementById("modal-content").innerHTML = "";
+  });
+})();

@@ -1,0 +1,128 @@
+"""The Órdenes de pago tray of the side menu: every visible order, filters, pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from clients import services
+from clients.choices import PaymentOrderStatus
+from clients.situation import project_today
+from clients.views import payment_orders as views
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("clients:payment_orders", kwargs={"project": "demo"})
+
+
+@pytest.fixture
+def book(cast):
+    today = project_today(cast.project)
+    mine = factories.make_client(cast.project, name="Gloria Mía", adviser=cast.restricted,
+                                 document_number="70001")
+    theirs = factories.make_client(cast.project, name="Hugo Ajeno", adviser=cast.adviser,
+                                   document_number="80002")
+    binned = factories.make_client(cast.project, name="Iris Papelera", adviser=cast.restricted)
+    factories.make_payment_order(mine, number="M-VIG", due_date=today + timedelta(days=3))
+    factories.make_payment_order(mine, number="M-VEN", due_date=today - timedelta(days=3),
+                                 kind="installment")
+    factories.make_payment_order(theirs, number="A-PAG", due_date=today - timedelta(days=20),
+                                 status=PaymentOrderStatus.PAID)
+    factories.make_payment_order(theirs, number="A-ANU", due_date=today + timedelta(days=20),
+                                 status=PaymentOrderStatus.ANNULLED)
+    factories.make_payment_order(binned, number="B-VIG", due_date=today)
+    services.client_delete(client=binned, actor=None)
+    other = factories.make_client(cast.other_project, name="Otra")
+    factories.make_payment_order(other, number="OTRO-1")
+    return today
+
+
+def numbers(response):
+    return {o.number for o in response.context["orders"]}
+
+
+def test_it_lists_every_visible_order_with_its_state(cast, as_member, book):
+    response = as_member(cast.admin).get(URL)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert numbers(response) == {"M-VIG", "M-VEN", "A-PAG", "A-ANU"}  # not the bin, not project B
+    for text in ("Órdenes de pago", "4 órdenes", "Gloria Mía", "CC 70001", "Vigente", "Vencida",
+                 "Pagada", "Anulada", 'aria-label="Ver órdenes de pago"'):
+        assert text in html, text
+    assert 'class="nav-link active" href="/p/demo/ordenes-de-pago/"' in html
+
+
+def test_a_restricted_adviser_sees_only_their_clients_orders(cast, as_member, book):
+    response = as_member(cast.restricted).get(URL)
+    assert numbers(response) == {"M-VIG", "M-VEN"}
+    assert "Hugo Ajeno" not in response.content.decode()
+
+
+def test_an_outsider_sees_only_their_project(cast, as_member, book):
+    assert numbers(as_member(cast.outsider).get(reverse("clients:payment_orders", kwargs={"project": "otra"}))) == {"OTRO-1"}
+    assert as_member(cast.outsider).get(URL).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"status": "vigente"}, {"M-VIG"}),
+        ({"status": "vencida"}, {"M-VEN"}),
+        ({"status": "pagada"}, {"A-PAG"}),
+        ({"status": "anulada"}, {"A-ANU"}),
+        ({"kind": "installment"}, {"M-VEN"}),
+        ({"q": "gloria"}, {"M-VIG", "M-VEN"}),
+        ({"q": "8000"}, {"A-PAG", "A-ANU"}),
+        ({"q": "a-pag"}, {"A-PAG"}),
+    ],
+)
+def test_it_filters(cast, as_member, book, params, expected):
+    assert numbers(as_member(cast.admin).get(URL, params)) == expected
+
+
+def test_it_filters_by_due_date_range_and_shows_removable_chips(cast, as_member, book):
+    today = book
+    response = as_member(cast.admin).get(
+        URL, {"due_from": (today - timedelta(days=5)).isoformat(), "due_to": today.isoformat(),
+              "status": "vencida"}
+    )
+    assert numbers(response) == {"M-VEN"}
+    html = response.content.decode()
+    assert f"Vence desde: {(today - timedelta(days=5)).strftime('%d/%m/%Y')}" in html
+    assert "Estado: Vencida" in html
+    assert "Quitar filtro" in html
+
+
+def test_it_pages_by_keyset_forwards_and_backwards(cast, as_member, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    today = project_today(cast.project)
+    client = factories.make_client(cast.project)
+    for n in range(5):
+        factories.make_payment_order(client, number=f"K-{n}", due_date=today + timedelta(days=n))
+    browser = as_member(cast.admin)
+
+    first = browser.get(URL)
+    assert [o.number for o in first.context["orders"]] == ["K-0", "K-1"]
+    assert first.context["page"]["prev_url"] is None
+    second = browser.get(URL + first.context["page"]["next_url"])
+    assert [o.number for o in second.context["orders"]] == ["K-2", "K-3"]
+    third = browser.get(URL + second.context["page"]["next_url"])
+    assert [o.number for o in third.context["orders"]] == ["K-4"]
+    assert third.context["page"]["next_url"] is None
+    back = browser.get(URL + third.context["page"]["prev_url"])
+    assert [o.number for o in back.context["orders"]] == ["K-2", "K-3"]
+    assert "Siguiente" in back.content.decode() and "Anterior" in back.content.decode()
+
+
+def test_a_broken_cursor_shows_the_first_page(cast, as_member, book):
+    assert as_member(cast.admin).get(URL, {"after": "nonsense"}).status_code == 200
+
+
+def test_empty_state(cast, as_member):
+    assert "Todavía no hay órdenes de pago." in as_member(cast.admin).get(URL).content.decode()
+
+
+def test_a_mistyped_filter_is_dropped_and_the_others_kept(cast, as_member, book):
+    response = as_member(cast.admin).get(URL, {"status": "vencida", "due_from": "ayer"})
+    assert numbers(response) == {"M-VEN"}

@@ -1,0 +1,125 @@
+"""The client's detail page: data, adviser, assignment history, orders, claims,
+contacts and references, latest interactions; visibility."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from clients import services
+from clients.choices import AssignmentSource, ClaimCategory, ContactKind
+from clients.models import ClientContact, ClientReference
+from clients.situation import project_today
+from interactions.models import Channel, Direction, Interaction, InteractionStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def money(text: str) -> str:
+    """"1.234,56" written with the locale's separators, as the page renders numbers."""
+    thousands = formats.get_format("THOUSAND_SEPARATOR", "es")
+    return text.replace(".", thousands)
+
+
+def url(client, name="clients:detail"):
+    return reverse(name, kwargs={"project": "demo", "pk": client.pk})
+
+
+def test_it_shows_the_record_with_history_orders_claims_contacts_and_interactions(cast, as_member):
+    segment = factories.make_segment(cast.project, "Premium")
+    client = services.client_create(
+        project=cast.project,
+        actor=cast.admin.user,
+        document_type="CC",
+        document_number="1020304050",
+        name="Ana Gómez",
+        email="ana@example.com",
+        phone="3001234567",
+        segment=segment,
+        adviser=cast.adviser,
+        supervisor=cast.supervisor,
+    )
+    services.client_assign_adviser(
+        client=client, adviser=cast.restricted, actor=cast.admin.user, source=AssignmentSource.FILE
+    )
+    today = project_today(cast.project)
+    services.payment_order_create(
+        client=client, actor=None, number="OP-77", due_date=today - timedelta(days=3),
+        amount=1234567.5,
+    )
+    services.claim_set_category(client=client, category=ClaimCategory.BILLING, actor=cast.admin.user)
+    ClientContact.objects.create(
+        project=cast.project, client=client, kind=ContactKind.MOBILE, country_code="57",
+        value="3109998877", label="Trabajo",
+    )
+    ClientReference.objects.create(
+        project=cast.project, client=client, name="Luis Gómez", relationship="Hermano",
+        is_guarantor=True,
+    )
+    Interaction.objects.create(
+        project=cast.project, client=client, channel=Channel.WHATSAPP,
+        direction=Direction.OUTBOUND, campaign="Recordatorio julio", template="recordatorio_1",
+        status=InteractionStatus.DELIVERED, scheduled_at=timezone.now(),
+    )
+
+    response = as_member(cast.admin).get(url(client))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in (
+        "Ana Gómez", "CC 1020304050", "ana@example.com", "Premium", "Información del asesor",
+        "Historial de asignación", cast.restricted.code, cast.adviser.display_name,
+        "Archivo", "Pantalla", "Actual", "OP-77", "Vencida", money("1.234.567,50"), "COP",
+        "Errores de facturación", "Con reclamo", "+57 3109998877", "Luis Gómez", "Codeudor",
+        "Recordatorio julio", "Entregada", "Supervisor asignado", cast.supervisor.display_name,
+    ):
+        assert text in html, text
+    for label in ("Editar", "Ver órdenes de pago", "Ver comunicaciones", "Eliminar"):
+        assert f'aria-label="{label}"' in html
+
+
+def test_it_shows_a_deleted_client_with_recuperar(cast, as_member):
+    client = factories.make_client(cast.project, name="Borrado")
+    services.client_delete(client=client, actor=cast.admin.user, reason="Duplicado")
+
+    response = as_member(cast.admin).get(url(client))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "papelera" in html
+    assert "Recuperar" in html
+    assert "Duplicado" in html
+    assert 'aria-label="Eliminar"' not in html
+
+
+def test_it_shows_the_restricted_adviser_their_own_client(cast, as_member):
+    client = factories.make_client(cast.project, adviser=cast.restricted)
+    assert as_member(cast.restricted).get(url(client)).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["restricted", "outsider"])
+def test_it_answers_404_to_whoever_may_not_see_the_client(cast, as_member, who):
+    client = factories.make_client(cast.project, adviser=cast.adviser)
+    assert as_member(getattr(cast, who)).get(url(client)).status_code == 404
+
+
+def test_it_answers_404_for_another_projects_client(cast, as_member):
+    other = factories.make_client(cast.other_project)
+    assert as_member(cast.admin).get(url(other)).status_code == 404
+
+
+def test_it_shows_changes_made_by_the_system(cast, as_member):
+    client = services.client_create(
+        project=cast.project, actor=None, document_type="CC", document_number="3332221",
+        name="Por archivo", adviser=cast.adviser, source=AssignmentSource.SFTP,
+    )
+    services.client_delete(client=client, actor=None)
+
+    response = as_member(cast.admin).get(url(client))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Sistema" in html and "SFTP" in html
+    assert "por —" in html
