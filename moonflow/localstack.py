@@ -179,6 +179,7 @@ def main(argv: list[str]) -> int:
         if command == "run":
             return run(env)
         if command == "test":
+            env.setdefault("DJANGO_SETTINGS_MODULE", "moonflow.settings.test")
             args = [sys.executable, "-m", "pytest", *rest]
         else:
             args = rest

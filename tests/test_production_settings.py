@@ -19,7 +19,10 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    # Variables of the test process itself (the browser tests' async switch,
+    # the test database name) are not part of a production environment.
+    dropped = {*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_NAME"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True
@@ -45,7 +48,10 @@ def test_it_uses_secure_cookies_in_production():
         "from django.conf import settings as s;"
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.DEBUG)"
     )
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    # Variables of the test process itself (the browser tests' async switch,
+    # the test database name) are not part of a production environment.
+    dropped = {*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_NAME"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(PRODUCTION_ENV)
     result = subprocess.run(
         [sys.executable, "-c", f"import django;django.setup();{code}"],
