@@ -74,7 +74,12 @@ _TRAY_FILTER_INDEXES = (
 
 
 class Client(models.Model):
-    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
+    # Every index of this table is rewritten when a client's situation or balance
+    # changes (no HOT update), so none is redundant: the project is the leading
+    # column of the unique external ID and of every tray index.
+    project = models.ForeignKey(
+        "tenancy.Project", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     document_type = models.CharField(
         _("Tipo de documento"), max_length=5, choices=DocumentType.choices
     )
@@ -134,7 +139,12 @@ class Client(models.Model):
     oldest_overdue_on = models.DateField(_("Vencimiento más antiguo"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("Eliminado"), null=True, blank=True)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     deletion_reason = models.CharField(_("Motivo"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("Creado"), auto_now_add=True)
@@ -168,7 +178,6 @@ class Client(models.Model):
                 name="client_recycle_bin_idx",
                 condition=Q(deleted_at__isnull=False),
             ),
-            models.Index(fields=["project", "document_number"], name="client_document_idx"),
             # The clients tray (clients/tray.py): one index per filter that matches the
             # filter *and* the default order (name, id), so a keyset page costs the same
             # at any depth; and the sort orders people use on large books.

@@ -8,7 +8,9 @@
   their teams' active portfolios.
 
 Every selector of client data (clients, payment orders, interactions,
-exports, the API) filters through `client_visibility_q`.
+exports, the API) filters through `client_visibility_q`. Portfolio members
+are matched with `__in_array` (moonflow/db/lookups.py) so the OR stays an
+index-driven BitmapOr on a million-client book.
 """
 
 from django.db.models import Q
@@ -44,9 +46,9 @@ def client_visibility_q(member: Member, *, prefix: str = "") -> Q:
             Q(**{f"{p}adviser__in": team_advisers})
             | Q(**{f"{p}supervisor": member})
             | Q(**{f"{p}adviser__isnull": True})
-            | Q(**{f"{p}id__in": _portfolio_client_ids(member, teams=teams)})
+            | Q(**{f"{p}id__in_array": _portfolio_client_ids(member, teams=teams)})
         )
     teams = [member.team_id] if member.team_id else None
     return Q(**{f"{p}adviser": member}) | Q(
-        **{f"{p}id__in": _portfolio_client_ids(member, teams=teams)}
+        **{f"{p}id__in_array": _portfolio_client_ids(member, teams=teams)}
     )
