@@ -7,10 +7,12 @@ the project gets 404, exactly as if the project did not exist. Views never see
 the slug; they work with `request.member`.
 """
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .models import Member
 
@@ -22,7 +24,10 @@ class ProjectMiddleware:
     def __call__(self, request):
         request.project = None
         request.member = None
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.pop("project", None)
@@ -39,6 +44,11 @@ class ProjectMiddleware:
             raise Http404("No such project")
         request.member = member
         request.project = member.project
+        try:
+            # Dates and times on the page read as the project's clock.
+            timezone.activate(ZoneInfo(member.project.timezone))
+        except (ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
         if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             # Nobody chose a language in the header: speak the project's.
             translation.activate(member.project.language)

@@ -1,6 +1,6 @@
 """A job's page: progress while it runs, then counts, message and files."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -100,3 +100,17 @@ def test_it_sends_anonymous_visitors_to_the_login(cast, client):
     response = client.get(url(job))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("zone", "shown"), [("America/Bogota", "14/03/2026 07:05:09"),
+                                            ("Europe/Madrid", "14/03/2026 13:05:09")])
+def test_it_shows_times_on_the_projects_clock(cast, as_member, zone, shown):
+    cast.project.timezone = zone
+    cast.project.save(update_fields=["timezone"])
+    created = datetime(2026, 3, 14, 12, 5, 9, tzinfo=UTC)
+    job = make_job(cast.project, cast.admin, kind=JobKind.CLIENT_IMPORT, status=JobStatus.QUEUED)
+    ProcessJob.objects.filter(pk=job.pk).update(created_at=created)
+
+    page = as_member(cast.admin).get(url(job)).content.decode()
+
+    assert shown in page
