@@ -70,6 +70,13 @@ def test_it_opens_the_picker_with_the_current_columns_checked(cast, as_member, c
     assert 'value="name" id="col-name" checked disabled' in html
 
 
+def test_it_opens_the_picker_as_a_page_inside_the_layout(cast, as_member, columns_url):
+    html = text(as_member(cast.admin).get(columns_url))
+    assert "<html" in html
+    assert "Cuentas por cobrar" in html
+    assert 'value="email" id="col-email" checked' in html
+
+
 def test_it_remembers_the_chosen_columns_for_that_member_only(cast, as_member, columns_url):
     factories.make_client(cast.project, name="Ana", city="Cali")
     browser = as_member(cast.admin)
