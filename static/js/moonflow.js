@@ -7,7 +7,15 @@
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target.id === "modal-content") {
       modal.show();
-      const first = modalEl.querySelector("input:not([type=hidden]), select, textarea, button");
+      // Focus what the person has to deal with first: a field asked for, a
+      // field in error, else the first field of the form (not the close button).
+      const first =
+        modalEl.querySelector("[autofocus]") ||
+        modalEl.querySelector("[aria-invalid=true]") ||
+        modalEl.querySelector(
+          ".modal-body input:not([type=hidden]), .modal-body select, .modal-body textarea"
+        ) ||
+        modalEl.querySelector(".modal-footer .btn-primary, .modal-footer button");
       if (first) setTimeout(() => first.focus(), 150);
     }
   });
