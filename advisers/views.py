@@ -34,7 +34,7 @@ def _is_htmx(request) -> bool:
 
 def _dialog(request, template: str, context: dict, *, back: str):
     context["dialog_base"] = (
-        "advisers/_dialog_modal.html" if _is_htmx(request) else "advisers/_dialog_page.html"
+        "partials/dialog_modal.html" if _is_htmx(request) else "partials/dialog_page.html"
     )
     context["back_url"] = reverse(back, kwargs={"project": request.project.slug})
     return render(request, template, context)

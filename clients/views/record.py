@@ -43,7 +43,7 @@ def is_htmx(request) -> bool:
 def dialog(request, template: str, context: dict, *, back_url: str, status: int = 200):
     """Render a dialog into #modal-content, or as a page when opened directly."""
     context["dialog_base"] = (
-        "clients/record/_dialog_modal.html" if is_htmx(request) else "clients/record/_dialog_page.html"
+        "partials/dialog_modal.html" if is_htmx(request) else "partials/dialog_page.html"
     )
     context["back_url"] = back_url
     # htmx swaps only 2xx answers: an invalid form inside the dialog stays 200.

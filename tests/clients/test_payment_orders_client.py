@@ -160,6 +160,15 @@ def test_edit_changes_the_due_date_and_recomputes(cast, as_member, client, today
     assert client.situation == Situation.LATE_90_PLUS
 
 
+@pytest.mark.parametrize("action", ["edit", "pay", "annul"])
+def test_its_windows_open_as_pages_inside_the_layout_without_htmx(cast, as_member, client, action):
+    order = PaymentOrder.objects.get(number="VIG-1")
+    html = as_member(cast.admin).get(order_url(order, action)).content.decode()
+    assert "<html" in html
+    assert "Cuentas por cobrar" in html  # the left menu
+    assert "VIG-1" in html
+
+
 def test_paid_or_annulled_orders_cannot_be_paid_annulled_or_edited(cast, as_member, client):
     browser = as_member(cast.admin)
     paid = PaymentOrder.objects.get(number="PAG-1")
