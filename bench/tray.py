@@ -226,12 +226,20 @@ def _replay(conn, statements: list[str]) -> None:
     with conn.transaction():
         for sql in statements:
             sql = sql.replace("%", "%%")
-            if sql.lstrip().upper().startswith("SELECT COUNT("):
+            if "set_config('statement_timeout'" in sql:
+                # The page's count budget: set after a savepoint, so that rolling the
+                # savepoint back (count cancelled) or resetting it (count done) ends it.
+                conn.execute("SAVEPOINT bounded_count")
+                conn.execute(sql).fetchall()
+            elif sql.lstrip().upper().startswith("SELECT COUNT(*) FROM (SELECT"):
                 try:
-                    with conn.transaction():
-                        conn.execute(sql).fetchall()
+                    conn.execute(sql).fetchall()
+                    # A count that ends right at the budget may see the cancel land on
+                    # the next statement: the page's atomic block catches it the same way.
+                    conn.execute("SET LOCAL statement_timeout = 0")
+                    conn.execute("RELEASE SAVEPOINT bounded_count")
                 except psycopg.errors.QueryCanceled:
-                    pass
+                    conn.execute("ROLLBACK TO SAVEPOINT bounded_count")
             else:
                 conn.execute(sql).fetchall()
 
