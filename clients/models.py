@@ -294,6 +294,8 @@ class PaymentOrder(models.Model):
             models.Index(
                 fields=["project", "client", "status", "due_date"], name="paymentorder_client_idx"
             ),
+            # Cuentas por cobrar → Órdenes de pago: keyset pages in (due_date, id) order.
+            models.Index(fields=["project", "due_date", "id"], name="paymentorder_tray_idx"),
         ]
 
     def __str__(self):

@@ -24,11 +24,11 @@ from ..forms import PaymentOrderFilterForm, PaymentOrderForm
 from ..models import PaymentOrder
 from ..selectors import get_client_for_member, payment_order_base_queryset
 from ..situation import project_today
+from ..tray import count_total
 from ..validation import FieldError
 from .record import dialog, done, order_counts, order_state, safe_next
 
 PAGE_SIZE = 50
-COUNT_CAP = 10_000
 
 
 def _apply_filters(qs, filters: dict, today: date):
@@ -113,12 +113,6 @@ def keyset_page(qs, request, *, size: int | None = None):
     }
 
 
-def _capped_count(qs) -> tuple[int, bool]:
-    """An exact count up to COUNT_CAP; beyond it only "more than" (cheap at any size)."""
-    n = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
-    return min(n, COUNT_CAP), n > COUNT_CAP
-
-
 def _chips(form: PaymentOrderFilterForm, request) -> list[dict]:
     """The active filters as readable labels, each with the URL that removes it."""
     chips = []
@@ -187,14 +181,14 @@ def payment_order_tray(request):
     qs = payment_order_base_queryset(member=request.member).select_related("client")
     qs = _apply_filters(qs, form.filters(), today)
     page = keyset_page(qs, request)
-    total, more = _capped_count(qs)
+    # The clients tray's rule: exact when cheap, else the planner's estimate marked "≈".
+    total = count_total(qs, noun_singular=_("orden"), noun_plural=_("órdenes"))
     context = {
         "form": form,
         "chips": _chips(form, request),
         "page": page,
         "orders": _decorate(page["rows"], today),
         "total": total,
-        "more": more,
         "today": today,
         "section": "payment_orders",
         "here": request.get_full_path(),
