@@ -296,6 +296,12 @@ class PaymentOrder(models.Model):
             ),
             # Cuentas por cobrar → Órdenes de pago: keyset pages in (due_date, id) order.
             models.Index(fields=["project", "due_date", "id"], name="paymentorder_tray_idx"),
+            # Its "Vigente" and "Vencida" filters: the open orders alone, in the same order.
+            models.Index(
+                fields=["project", "due_date", "id"],
+                name="paymentorder_open_tray_idx",
+                condition=Q(status="pending"),
+            ),
         ]
 
     def __str__(self):
