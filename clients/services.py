@@ -48,6 +48,7 @@ from .choices import (
 from .models import Claim, Client, ClientAssignment, CustomVariable, PaymentOrder, Segment
 from .situation import recompute_situations
 from .validation import FieldError, check_external_id_free
+from .variable_statistics import ensure_variable_statistics
 
 MAX_OPEN_CLAIMS = 2
 
@@ -736,6 +737,7 @@ def custom_variable_create(
     variable = CustomVariable.objects.create(
         project=project, label=label, key=key, type=type, choices=choices or [], position=position
     )
+    ensure_variable_statistics(key)
     _audit_setting(
         project, actor=actor, resource_type="custom_variable", obj=variable,
         event=AuditEventKind.CREATED,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from advisers.services import member_create
 from clients.models import Client, CustomVariable, Segment
+from clients.variable_statistics import ensure_variable_statistics
 from clients.situation import project_today
 from moonflow.tenancy.models import Member, Project, Role, Team
 from portfolios.models import Portfolio
@@ -140,6 +141,7 @@ def build_project(spec: ProjectSpec, *, password_hash: str, seed: int, orders_pe
             project=project, key=key,
             defaults={"label": label, "type": type_, "choices": choices, "position": position},
         )
+        ensure_variable_statistics(key)
 
     # Advisers and their share of the book.
     supervisors = dict(
