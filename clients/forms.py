@@ -403,7 +403,7 @@ class SegmentForm(_Bootstrap, forms.Form):
     name = forms.CharField(label=gettext_lazy("Segmento"), max_length=80)
 
 
-_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+from .variable_statistics import KEY_RE as _KEY_RE  # noqa: E402
 
 
 class CustomVariableForm(_Bootstrap, forms.Form):

@@ -6,12 +6,18 @@ for any value: the tray's total, which is the planner's estimate on a large
 book, would read "≈ 5.000" for a filter that matches 150,000 clients, and the
 page would first spend its count budget trying to count them. An expression
 statistics object per key (PostgreSQL 14+) gives the planner the real
-distribution at the next ANALYZE (autovacuum's, or the nightly jobs').
+distribution at the next ANALYZE (autovacuum's).
 """
+
+import re
 
 from django.db import connection
 
 from .models import Client
+
+# The keys Ajustes → Variables accepts (clients/forms.py); anything else is not
+# put into DDL.
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 def statistics_name(key: str) -> str:
@@ -20,6 +26,8 @@ def statistics_name(key: str) -> str:
 
 def ensure_variable_statistics(key: str) -> None:
     """Create, once per key, the statistics on `extra -> key` the tray filters use."""
+    if not KEY_RE.match(key):
+        raise ValueError(f"Not a custom variable key: {key!r}")
     table = connection.ops.quote_name(Client._meta.db_table)
     name = connection.ops.quote_name(statistics_name(key))
     with connection.cursor() as cursor:

@@ -13,9 +13,11 @@
         modalEl.querySelector("[autofocus]") ||
         modalEl.querySelector("[aria-invalid=true]") ||
         modalEl.querySelector(
-          ".modal-body input:not([type=hidden]), .modal-body select, .modal-body textarea"
+          ".modal-body input:not([type=hidden]):not([disabled]), " +
+            ".modal-body select:not([disabled]), .modal-body textarea:not([disabled])"
         ) ||
-        modalEl.querySelector(".modal-footer .btn-primary, .modal-footer button");
+        modalEl.querySelector(".modal-footer .btn-primary") ||
+        modalEl.querySelector(".modal-footer button");
       if (first) setTimeout(() => first.focus(), 150);
     }
   });

@@ -8,6 +8,7 @@ from django.urls import reverse
 from clients import services
 from clients.choices import PaymentOrderStatus
 from clients.situation import project_today
+from clients.tray import Total
 from clients.views import payment_orders as views
 from tests import factories
 
@@ -126,3 +127,24 @@ def test_empty_state(cast, as_member):
 def test_a_mistyped_filter_is_dropped_and_the_others_kept(cast, as_member, book):
     response = as_member(cast.admin).get(URL, {"status": "vencida", "due_from": "ayer"})
     assert numbers(response) == {"M-VEN"}
+
+
+def _slow_count(qs, *, noun_singular, noun_plural):
+    """What the page's count gives when it runs out of its time budget: the estimate."""
+    return Total(12, False, f"≈ 12 {noun_plural}")
+
+
+def test_a_list_that_fits_on_one_page_shows_its_exact_total(cast, as_member, book, monkeypatch):
+    # On a large book a restricted adviser's count runs out of time; the page needs none.
+    monkeypatch.setattr(views, "count_total", _slow_count)
+    html = as_member(cast.restricted).get(URL).content.decode()
+    assert "2 órdenes" in html
+    assert "≈" not in html
+
+
+def test_a_longer_list_shows_the_bounded_count(cast, as_member, book, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(views, "count_total", _slow_count)
+    html = as_member(cast.restricted).get(URL).content.decode()
+    assert "≈ 12 órdenes" in html
+    assert 'title="Total aproximado"' in html

@@ -10,7 +10,7 @@ from django.db import connection
 
 from clients.models import Client
 from clients.services import custom_variable_create
-from clients.variable_statistics import statistics_name
+from clients.variable_statistics import ensure_variable_statistics, statistics_name
 
 from tests import factories
 
@@ -61,3 +61,9 @@ def test_the_total_of_a_variable_filter_on_a_large_book_is_close_to_the_truth(ca
     response = get_tray(as_member(cast.admin), cast.project, {"var_producto": "Tarjeta"})
 
     assert total_label(response) == "≈ 30 mil clientes"
+
+
+@pytest.mark.parametrize("key", ['x"; DROP TABLE clients_client; --', "Mayúscula", "a%b", ""])
+def test_it_puts_no_key_into_ddl_that_ajustes_would_refuse(key):
+    with pytest.raises(ValueError):
+        ensure_variable_statistics(key)
