@@ -9,7 +9,6 @@ to the field they name.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -31,6 +30,7 @@ from .choices import (
     PortfolioType,
     VariableType,
 )
+from .models import CUSTOM_VARIABLE_KEY_RE
 from .validation import FieldError, ProjectRules
 
 
@@ -403,9 +403,6 @@ class SegmentForm(_Bootstrap, forms.Form):
     name = forms.CharField(label=gettext_lazy("Segmento"), max_length=80)
 
 
-from .variable_statistics import KEY_RE as _KEY_RE  # noqa: E402
-
-
 class CustomVariableForm(_Bootstrap, forms.Form):
     label = forms.CharField(label=gettext_lazy("Nombre"), max_length=80)
     key = forms.CharField(
@@ -450,7 +447,7 @@ class CustomVariableForm(_Bootstrap, forms.Form):
         if not key:
             key = slugify(self.cleaned_data.get("label") or self.data.get("label") or "")
             key = key.replace("-", "_")[:40]
-        if not _KEY_RE.match(key):
+        if not CUSTOM_VARIABLE_KEY_RE.match(key):
             raise forms.ValidationError(
                 _(
                     "Clave «%(key)s»: use minúsculas, números y «_», empezando por una letra "

@@ -1,5 +1,7 @@
 """Clients (debtors), their payment orders, claims, contacts and history."""
 
+import re
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
@@ -39,6 +41,11 @@ class Segment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# A custom variable's key: how files map a column to it and the name of its planner
+# statistics (clients/variable_statistics.py), so nothing else is accepted.
+CUSTOM_VARIABLE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 class CustomVariable(models.Model):

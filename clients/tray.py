@@ -272,6 +272,14 @@ def count_total(qs, *, noun_singular: str, noun_plural: str) -> Total:
     return Total(estimate, False, f"{approximate_label(estimate)} {noun_plural}")
 
 
+def page_total(qs, *, rows: int, whole: bool, noun_singular: str, noun_plural: str) -> Total:
+    """The total above a list: when one page holds every row (`whole`), its rows are
+    the exact total for free; otherwise `count_total`."""
+    if whole:
+        return exact_total(rows, noun_singular=noun_singular, noun_plural=noun_plural)
+    return count_total(qs, noun_singular=noun_singular, noun_plural=noun_plural)
+
+
 # --- Query strings ----------------------------------------------------------------------------
 
 
@@ -611,11 +619,10 @@ def build_tray(*, member, params: QueryDict, csrf_token: str = "", here: str = "
         for r in page.rows
     ]
     render_rows(rows, links=RowLinks.for_project(project.slug), csrf_token=csrf_token, here=here)
-    if not page.has_previous and not page.has_next:
-        # Everything fits on this page: its rows are the exact total, for free.
-        total = exact_total(len(rows), noun_singular=_("cliente"), noun_plural=_("clientes"))
-    else:
-        total = count_total(query.queryset, noun_singular=_("cliente"), noun_plural=_("clientes"))
+    total = page_total(
+        query.queryset, rows=len(rows), whole=not page.has_previous and not page.has_next,
+        noun_singular=_("cliente"), noun_plural=_("clientes"),
+    )
 
     chips = active_chips(query.filterset, query.search)
     for chip in chips:

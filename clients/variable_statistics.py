@@ -9,15 +9,9 @@ statistics object per key (PostgreSQL 14+) gives the planner the real
 distribution at the next ANALYZE (autovacuum's).
 """
 
-import re
-
 from django.db import connection
 
-from .models import Client
-
-# The keys Ajustes → Variables accepts (clients/forms.py); anything else is not
-# put into DDL.
-KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+from .models import CUSTOM_VARIABLE_KEY_RE, Client
 
 
 def statistics_name(key: str) -> str:
@@ -26,7 +20,7 @@ def statistics_name(key: str) -> str:
 
 def ensure_variable_statistics(key: str) -> None:
     """Create, once per key, the statistics on `extra -> key` the tray filters use."""
-    if not KEY_RE.match(key):
+    if not CUSTOM_VARIABLE_KEY_RE.match(key):  # nothing else goes into DDL
         raise ValueError(f"Not a custom variable key: {key!r}")
     table = connection.ops.quote_name(Client._meta.db_table)
     name = connection.ops.quote_name(statistics_name(key))

@@ -16,20 +16,21 @@ def clients_tray_url(cast) -> str:
     return reverse("clients:list", kwargs={"project": cast.project.slug})
 
 
+def assert_page_language(page: str, lang: str) -> None:
+    shown, hidden = (ENGLISH_MENU, SPANISH_MENU) if lang == "en" else (SPANISH_MENU, ENGLISH_MENU)
+    assert f'<html lang="{lang}">' in page
+    for label in shown:
+        assert label in page, f"{label!r} missing from the {lang} page"
+    for label in hidden:
+        assert label not in page, f"{label!r} shown on the {lang} page"
+
+
 def assert_in_english(page: str) -> None:
-    assert '<html lang="en">' in page
-    for label in ENGLISH_MENU:
-        assert label in page, f"{label!r} missing from the English page"
-    for label in SPANISH_MENU:
-        assert label not in page, f"{label!r} still shown on the English page"
+    assert_page_language(page, "en")
 
 
 def assert_in_spanish(page: str) -> None:
-    assert '<html lang="es">' in page
-    for label in SPANISH_MENU:
-        assert label in page, f"{label!r} missing from the Spanish page"
-    for label in ENGLISH_MENU:
-        assert label not in page, f"{label!r} shown on the Spanish page"
+    assert_page_language(page, "es")
 
 
 def test_it_shows_the_clients_tray_in_spanish_without_the_language_cookie(cast, as_member):

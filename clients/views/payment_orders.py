@@ -24,7 +24,7 @@ from ..forms import PaymentOrderFilterForm, PaymentOrderForm
 from ..models import PaymentOrder
 from ..selectors import get_client_for_member, payment_order_base_queryset
 from ..situation import project_today
-from ..tray import count_total, exact_total
+from ..tray import page_total
 from ..validation import FieldError
 from .record import dialog, done, order_counts, order_state, safe_next
 
@@ -182,13 +182,8 @@ def payment_order_tray(request):
     qs = payment_order_base_queryset(member=request.member).select_related("client")
     qs = _apply_filters(qs, form.filters(), today)
     page = keyset_page(qs, request)
-    # The clients tray's rule: the rows themselves when one page holds them all, else
-    # exact when cheap, else the planner's estimate marked "≈".
-    nouns = {"noun_singular": _("orden"), "noun_plural": _("órdenes")}
-    if page["whole"]:
-        total = exact_total(len(page["rows"]), **nouns)
-    else:
-        total = count_total(qs, **nouns)
+    total = page_total(qs, rows=len(page["rows"]), whole=page["whole"],
+                       noun_singular=_("orden"), noun_plural=_("órdenes"))
     context = {
         "form": form,
         "chips": _chips(form, request),
