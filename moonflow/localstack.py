@@ -167,19 +167,27 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
-    services = Services("run" if command == "run" else "test")
+    # `exec` serves the same data as `run` (a shell, a benchmark, scale data
+    # for the demo); only the test suite has a data directory of its own.
+    services = Services("test" if command == "test" else "run")
 
     def _terminate(signum, frame):
         raise KeyboardInterrupt
 
+    # Both explicitly: a process started in the background from a script has
+    # SIGINT ignored, and Python then never turns it into KeyboardInterrupt.
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     env = dict(os.environ)
     try:
         env.update(services.start())
         if command == "run":
             return run(env)
         if command == "test":
-            env.setdefault("DJANGO_SETTINGS_MODULE", "moonflow.settings.test")
+            # Forced, not defaulted: importing this package already set the
+            # dev settings in os.environ (moonflow/celery.py), and the suite
+            # must never run on any other settings (tests/test_test_settings.py).
+            env["DJANGO_SETTINGS_MODULE"] = "moonflow.settings.test"
             args = [sys.executable, "-m", "pytest", *rest]
         else:
             args = rest
