@@ -67,7 +67,7 @@ def export_members(run: JobRun) -> str:
     local_now = timezone.localtime(timezone.now(), ZoneInfo(run.project.timezone))
     stamp = local_now.strftime("%Y%m%d-%H%M")
     run.save_result(f"usuarios-{run.project.slug}-{stamp}.xlsx", content)
-    audit_record(
+    run.on_success(lambda: audit_record(
         project=run.project,
         actor=requester.user,
         event=AuditEventKind.EXPORTED,
@@ -76,7 +76,7 @@ def export_members(run: JobRun) -> str:
         resource_label=_("Descarga de usuarios"),
         changes={"rows": [None, run.job.read], "job": [None, run.job.pk]},
         source="screen",
-    )
+    ))
     return ngettext(
         "%(count)s usuario descargado.", "%(count)s usuarios descargados.", run.job.read
     ) % {"count": run.job.read}

@@ -60,7 +60,7 @@ def export_clients_task(run):
         run.save_result(name, File(handle, name=name))
     run.progress(rows, force=True)
 
-    audit_record(
+    run.on_success(lambda: audit_record(
         project=job.project,
         actor=member.user,
         event=AuditEventKind.EXPORTED,
@@ -73,7 +73,7 @@ def export_clients_task(run):
             "format": fmt,
             "rows": rows,
         },
-    )
+    ))
     return ngettext(
         "Descarga lista: %(rows)s cliente en %(format)s.",
         "Descarga lista: %(rows)s clientes en %(format)s.",

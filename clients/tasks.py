@@ -4,11 +4,11 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from moonflow.jobs.models import JobKind, ProcessJob
 from moonflow.jobs.runner import job_task
+from moonflow.jobs.services import job_create
 from moonflow.tenancy.models import Project
 
 from .export_tasks import export_clients_task  # noqa: F401  (registers the download task)
@@ -51,13 +51,11 @@ def recompute_all_situations() -> int:
     for project in Project.objects.all().iterator():
         if _recomputed_today(project):
             continue
-        with transaction.atomic():
-            job = ProcessJob.objects.create(
-                project=project,
-                kind=JobKind.SITUATION_RECOMPUTE,
-                title=_("Recálculo nocturno de situaciones"),
-            )
-            job_id = job.pk
-            transaction.on_commit(lambda job_id=job_id: recompute_project_situations.delay(job_id))
+        job_create(
+            project=project,
+            kind=JobKind.SITUATION_RECOMPUTE,
+            task=recompute_project_situations,
+            title=_("Recálculo nocturno de situaciones"),
+        )
         started += 1
     return started

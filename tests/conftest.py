@@ -1,6 +1,7 @@
 """The shared cast, logged-in browsers and a real Celery worker process."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -59,26 +60,24 @@ def as_member():
     return login
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real `celery worker` process on the test database and the test Redis.
+def start_worker(log_path: Path, **env_overrides) -> subprocess.Popen:
+    """A real `celery worker` process (its own process group) on the test database.
 
-    Tests using it must be `transaction=True`, so the worker sees their rows.
+    Waits until it is ready; `env_overrides` set its environment (another
+    broker, shorter job timings). Stop it with `stop_worker`.
     """
-    mail_dir = tmp_path_factory.mktemp("mail")
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="moonflow.settings.test",
         DATABASE_NAME=settings.DATABASES["default"]["NAME"],
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(mail_dir),
     )
+    env.update(env_overrides)
     celery = Path(sys.executable).parent / "celery"
-    log = open(tmp_path_factory.mktemp("worker") / "worker.log", "w+")
+    log = open(log_path, "w+")
     proc = subprocess.Popen(
         [str(celery), "-A", "moonflow", "worker", "-Q", "default,imports,exports",
          "-c", "1", "-l", "info", "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -90,16 +89,44 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             pytest.fail(f"The Celery worker exited at start:\n{log.read()}")
         time.sleep(0.2)
     else:
-        proc.terminate()
+        stop_worker(proc)
         pytest.fail("The Celery worker did not become ready within 60 s")
-    proc.mail_dir = mail_dir
     proc.log = log
-    yield proc
-    proc.terminate()
+    return proc
+
+
+def stop_worker(proc: subprocess.Popen, *, sig=signal.SIGTERM, timeout: float = 20) -> None:
+    """Stop the worker and its pool processes (a pool child must not outlive it)."""
     try:
-        proc.wait(timeout=20)
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the test database and the test Redis.
+
+    Tests using it must be `transaction=True`, so the worker sees their rows.
+    """
+    mail_dir = tmp_path_factory.mktemp("mail")
+    proc = start_worker(
+        tmp_path_factory.mktemp("worker") / "worker.log",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail_dir),
+    )
+    proc.mail_dir = mail_dir
+    yield proc
+    stop_worker(proc)
 
 
 def wait_for(predicate, *, timeout=30.0, interval=0.2, message="condition"):

@@ -6,13 +6,14 @@ the same selectors as the tray.
 """
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+
+from moonflow.jobs.announce import announce_job
 
 from ..columns import columns_for_params
 from ..exports import CSV, XLSX, client_export_request
@@ -74,8 +75,9 @@ def client_download(request):
                 fmt=form.cleaned_data["formato"],
                 columns=[c.key for c in _columns(member, view_id)],
             )
-            messages.success(
+            announce_job(
                 request,
+                job,
                 _("Descarga programada. Recibirás un correo y la encontrarás en el Log de procesos."),
             )
             url = reverse("jobs:detail", kwargs={"project": request.project.slug, "pk": job.pk})

@@ -26,6 +26,10 @@ class JobStatus(models.TextChoices):
 
 FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.PARTIAL, JobStatus.FAILED)
 
+# Kinds that read rows into the book: their page shows every count, zeros
+# included ("0 fallidos" is news). Other kinds show only the counts they moved.
+IMPORT_KINDS = (JobKind.CLIENT_IMPORT, JobKind.PAYMENT_ORDER_IMPORT, JobKind.INTERACTION_IMPORT)
+
 COUNT_FIELDS = ("read", "created", "updated", "restored", "transferred", "deleted", "failed")
 
 
@@ -65,6 +69,11 @@ class ProcessJob(models.Model):
     finished_at = models.DateTimeField(_("Fin"), null=True, blank=True)
     files_expire_at = models.DateTimeField(null=True, blank=True)
     files_purged = models.BooleanField(default=False)
+    # Delivery: the Celery task that runs the job (so the sweeper can send it
+    # again), when it was last handed to the broker, and how many runs claimed it.
+    task_name = models.CharField(max_length=200, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -78,6 +87,12 @@ class ProcessJob(models.Model):
                 name="job_files_expire_idx",
                 condition=models.Q(files_purged=False),
             ),
+            # The sweeper's look at unfinished jobs, whatever the project.
+            models.Index(
+                fields=["status", "heartbeat_at"],
+                name="job_unfinished_idx",
+                condition=models.Q(status__in=["queued", "running"]),
+            ),
         ]
 
     def __str__(self):
@@ -90,6 +105,11 @@ class ProcessJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status == JobStatus.RUNNING
+
+    @property
+    def awaiting_broker(self) -> bool:
+        """Recorded but not yet handed to the broker: the sweeper will send it."""
+        return self.status == JobStatus.QUEUED and self.enqueued_at is None
 
     @property
     def percent(self) -> int:
@@ -132,6 +152,12 @@ class ProcessJob(models.Model):
     def reported_counts(self) -> list[tuple[str, int]]:
         """Only the counts the job moved, for the compact list view."""
         return [(label, value) for label, value in self.labelled_counts() if value]
+
+    def shown_counts(self) -> list[tuple[str, int]]:
+        """The counts of the job's page: all of an import's, the moved ones of anything else."""
+        if self.kind in IMPORT_KINDS:
+            return self.labelled_counts()
+        return self.reported_counts()
 
 
 class Notification(models.Model):

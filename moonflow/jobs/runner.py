@@ -1,16 +1,24 @@
 """Running a ProcessJob inside a Celery task.
 
 A job is claimed with a conditional UPDATE, so two deliveries of the same task
-(a retry, a redelivery after a worker died) never run it side by side, and a
-finished job is never run again. The claim stamps `started_at`, which then
-works as the run's lease: every later write of the run is conditional on it,
-so a run whose job was taken over by another worker stops at its next write
-instead of overwriting the newer run.
+(a retry, a redelivery after a worker died, a copy sent again by the sweeper)
+never run it side by side, and a finished job is never run again. The claim
+stamps `started_at`, which then works as the run's lease: every later write of
+the run is conditional on it, so a run whose job was taken over by another
+worker stops at its next write instead of overwriting the newer run.
 
-While the body runs, a background thread refreshes `heartbeat_at`, so a job
-whose heartbeat is stale belongs to a worker that died: it can be claimed
-again, and the job body (set-based upserts keyed on external ids) runs again
-from the start without duplicating anything.
+Progress and the heartbeat are written by a reporter thread on a database
+connection of its own. The job body's connection is often busy for minutes (a
+`COPY … TO STDOUT` streaming a million rows, one big UPDATE): a write sent on
+it would wait behind that statement, and in the middle of a COPY it blocks for
+good. The body only records its progress in memory; the reporter writes it at
+most every PROGRESS_EVERY_SECONDS and beats at least every heartbeat period,
+so a job whose heartbeat is stale belongs to a worker that died.
+
+The database is the truth about a job, not the broker: `moonflow.jobs.sweeper`
+sends again the jobs whose message was lost (never sent, Redis restarted, a
+worker killed) and gives up, as "Fallido" with a message, on a job that was
+claimed JOB_MAX_ATTEMPTS times without finishing.
 """
 
 import functools
@@ -34,9 +42,16 @@ from .services import files_expiry_from
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(minutes=3)
-HEARTBEAT_EVERY_SECONDS = 30
 PROGRESS_EVERY_SECONDS = 0.5
+
+
+def stale_after() -> timedelta:
+    """A running job whose heartbeat is older than this lost its worker."""
+    return timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS)
+
+
+def heartbeat_every() -> float:
+    return float(settings.JOB_HEARTBEAT_SECONDS)
 
 
 class JobFailed(Exception):
@@ -47,60 +62,118 @@ class JobLost(Exception):
     """The job was claimed by another run (this one was presumed dead): stop quietly."""
 
 
+def _claimable(now) -> Q:
+    return Q(status=JobStatus.QUEUED) | Q(
+        status=JobStatus.RUNNING, heartbeat_at__lt=now - stale_after()
+    )
+
+
 def claim_job(job_id: int) -> ProcessJob | None:
     """Take a queued job, or a running one whose worker stopped beating; None otherwise.
 
-    Counts restart from zero: a re-claimed job runs its body again from the start.
+    Counts restart from zero: a re-claimed job runs its body again from the
+    start (or from its own checkpoint). A job already claimed
+    JOB_MAX_ATTEMPTS times is not run again: it ends as failed.
     """
     now = timezone.now()
-    claimable = Q(status=JobStatus.QUEUED) | Q(
-        status=JobStatus.RUNNING, heartbeat_at__lt=now - STALE_AFTER
-    )
-    claimed = ProcessJob.objects.filter(claimable, pk=job_id).update(
+    claimed = ProcessJob.objects.filter(
+        _claimable(now), pk=job_id, attempts__lt=settings.JOB_MAX_ATTEMPTS
+    ).update(
         status=JobStatus.RUNNING,
         started_at=now,
         heartbeat_at=now,
+        attempts=F("attempts") + 1,
         done=0,
         message="",
         **{name: 0 for name in COUNT_FIELDS},
     )
     if claimed != 1:
+        give_up_if_exhausted(job_id)
         return None
     return ProcessJob.objects.select_related("project", "requested_by__user").get(pk=job_id)
 
 
-class _Heartbeat(threading.Thread):
-    """Refreshes heartbeat_at while a long step (one big SQL statement) runs."""
+def give_up_if_exhausted(job_id: int) -> bool:
+    """End a claimable job that used up its attempts as failed, once; True if it did."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = (
+            ProcessJob.objects.select_for_update(of=("self",))
+            .filter(_claimable(now), pk=job_id, attempts__gte=settings.JOB_MAX_ATTEMPTS)
+            .select_related("project", "requested_by__user")
+            .first()
+        )
+        if job is None:
+            return False
+        job.status = JobStatus.FAILED
+        job.message = _(
+            "El proceso se interrumpió %(attempts)s veces sin terminar (el servidor que lo "
+            "ejecutaba se detuvo) y no se volverá a intentar. Vuelve a lanzarlo; si se repite, "
+            "contacta a soporte indicando el proceso #%(id)s."
+        ) % {"attempts": job.attempts, "id": job.pk}
+        job.finished_at = now
+        job.files_expire_at = files_expiry_from(now)
+        job.save(update_fields=["status", "message", "finished_at", "files_expire_at"])
+        notify_requester(job)
+    logger.warning("Job %s gave up after %s attempts", job_id, job.attempts)
+    return True
 
-    def __init__(self, job_id: int, lease):
-        super().__init__(name=f"job-{job_id}-heartbeat", daemon=True)
-        self.job_id = job_id
-        self.lease = lease
+
+class _Reporter(threading.Thread):
+    """Writes a run's progress and heartbeat on a connection of its own.
+
+    Django gives each thread its own connection, so these writes never wait
+    behind the job body's statement. A write that finds the job no longer held
+    by this run marks the run lost; the body stops at its next report.
+    """
+
+    def __init__(self, run: "JobRun"):
+        super().__init__(name=f"job-{run.job.pk}-reporter", daemon=True)
+        self.run_ = run
         self.stopped = threading.Event()
+        self.wake = threading.Event()
 
     def run(self):
+        last_write = time.monotonic()
         try:
-            while not self.stopped.wait(HEARTBEAT_EVERY_SECONDS):
-                ProcessJob.objects.filter(
-                    pk=self.job_id, status=JobStatus.RUNNING, started_at=self.lease
-                ).update(heartbeat_at=timezone.now())
+            while not self.stopped.is_set():
+                self.wake.wait(PROGRESS_EVERY_SECONDS)
+                self.wake.clear()
+                if self.stopped.is_set():
+                    break
+                beat_due = time.monotonic() - last_write >= heartbeat_every()
+                if self.run_.pending() or beat_due:
+                    if not self.run_.write_progress():
+                        break
+                    last_write = time.monotonic()
         except Exception:  # a missed beat only makes the job look stale sooner
-            logger.exception("Heartbeat of job %s failed", self.job_id)
+            logger.exception("Reporter of job %s failed", self.run_.job.pk)
         finally:
             connection.close()  # this thread's own connection
 
     def stop(self):
         self.stopped.set()
-        self.join(timeout=5)
+        self.wake.set()
+        self.join(timeout=10)
 
 
 class JobRun:
-    """What a job body uses to report progress, counts and files."""
+    """What a job body uses to report progress, counts and files.
+
+    `progress()` and `add_counts()` only record in memory (and raise JobLost
+    once the reporter found the job taken over); the reporter thread writes
+    them. `set_total()`, files and the end are written at once, on the body's
+    connection, between statements.
+    """
 
     def __init__(self, job: ProcessJob):
         self.job = job
         self.lease = job.started_at
-        self._last_write = 0.0
+        self.lost = False
+        self._lock = threading.Lock()
+        self._dirty = False
+        self._reporter: _Reporter | None = None
+        self._on_success = []
 
     @property
     def project(self):
@@ -110,40 +183,85 @@ class JobRun:
     def member(self):
         return self.job.requested_by
 
-    def _update(self, **fields) -> None:
-        """Write fields on this run's job, or stop if another run took it over."""
-        updated = ProcessJob.objects.filter(
-            pk=self.job.pk, status=JobStatus.RUNNING, started_at=self.lease
-        ).update(**fields)
+    # --- the reporter -------------------------------------------------------------------------
+
+    def start_reporting(self) -> None:
+        self._reporter = _Reporter(self)
+        self._reporter.start()
+
+    def stop_reporting(self) -> None:
+        if self._reporter is not None:
+            self._reporter.stop()
+            self._reporter = None
+
+    def pending(self) -> bool:
+        return self._dirty
+
+    def write_progress(self) -> bool:
+        """Write the recorded progress and a heartbeat; False once the job is no longer ours."""
+        with self._lock:
+            fields = {"done": self.job.done, **{n: getattr(self.job, n) for n in COUNT_FIELDS}}
+            self._dirty = False
+        updated = self._held().update(heartbeat_at=timezone.now(), **fields)
         if updated != 1:
+            self.lost = True
+        return not self.lost
+
+    def _held(self):
+        return ProcessJob.objects.filter(
+            pk=self.job.pk, status=JobStatus.RUNNING, started_at=self.lease
+        )
+
+    def _check_held(self) -> None:
+        if self.lost:
             raise JobLost(f"Job {self.job.pk} is no longer held by this run")
+
+    def _update(self, **fields) -> None:
+        """Write fields on this run's job now, or stop if another run took it over."""
+        self._check_held()
+        if self._held().update(**fields) != 1:
+            self.lost = True
+            self._check_held()
+
+    # --- what a body calls ------------------------------------------------------------------
 
     def set_total(self, total: int) -> None:
         self.job.total = total
         self._update(total=total, heartbeat_at=timezone.now())
 
     def progress(self, done: int, *, force: bool = False, **counts: int) -> None:
-        """Record rows done and absolute counts; written at most twice a second."""
+        """Record rows done and absolute counts; the reporter writes them (twice a second)."""
         unknown = set(counts) - set(COUNT_FIELDS)
         if unknown:
             raise TypeError(f"progress() got unknown counts: {sorted(unknown)}")
-        self.job.done = done
-        for name, value in counts.items():
-            setattr(self.job, name, value)
-        now = time.monotonic()
-        if not force and now - self._last_write < PROGRESS_EVERY_SECONDS:
-            return
-        self._last_write = now
-        self._update(
-            done=done,
-            heartbeat_at=timezone.now(),
-            **{name: getattr(self.job, name) for name in COUNT_FIELDS},
-        )
+        self._check_held()
+        with self._lock:
+            self.job.done = done
+            for name, value in counts.items():
+                setattr(self.job, name, value)
+            self._dirty = True
+        if self._reporter is None:
+            # Outside a task (a test, a shell): write at once.
+            self.write_progress()
+            self._check_held()
+        elif force:
+            self._reporter.wake.set()
 
     def add_counts(self, **counts: int) -> None:
-        for name, value in counts.items():
-            setattr(self.job, name, getattr(self.job, name) + value)
-        self._update(**{name: F(name) + value for name, value in counts.items()})
+        unknown = set(counts) - set(COUNT_FIELDS)
+        if unknown:
+            raise TypeError(f"add_counts() got unknown counts: {sorted(unknown)}")
+        self.progress(
+            self.job.done, **{n: getattr(self.job, n) + v for n, v in counts.items()}
+        )
+
+    def on_success(self, write) -> None:
+        """Run `write()` in the transaction that marks the job finished.
+
+        For what must happen exactly once per job (its audit event): a run
+        killed before the end leaves nothing behind for the next run to repeat.
+        """
+        self._on_success.append(write)
 
     def save_result(self, name: str, content: File | bytes) -> None:
         self._save_file("result_file", name, content)
@@ -164,6 +282,7 @@ class JobRun:
 
     def _finish(self, status: str, message: str) -> None:
         """Status, counts and the requester's notification commit together."""
+        self.stop_reporting()
         now = timezone.now()
         fields = {
             "status": status,
@@ -178,7 +297,10 @@ class JobRun:
             self._update(**fields)
             for name, value in fields.items():
                 setattr(self.job, name, value)
-            _notify(self.job)
+            if status != JobStatus.FAILED:
+                for write in self._on_success:
+                    write()
+            notify_requester(self.job)
 
     def succeed(self, message: str = "") -> None:
         status = JobStatus.PARTIAL if self.job.failed else JobStatus.SUCCEEDED
@@ -188,7 +310,7 @@ class JobRun:
         self._finish(JobStatus.FAILED, message)
 
 
-def _notify(job: ProcessJob) -> None:
+def notify_requester(job: ProcessJob) -> None:
     """An in-app notification now, and an email once the finish commits."""
     member = job.requested_by
     if member is None:
@@ -237,21 +359,6 @@ def _notify(job: ProcessJob) -> None:
     transaction.on_commit(send)
 
 
-def _retry_delay(job_id: int) -> int | None:
-    """Seconds until a job held by another run may be claimed; None if never.
-
-    A redelivered message (its worker died, acks_late) finds the job running
-    with a recent heartbeat: it must come back once that heartbeat is stale,
-    or the job would stay "En proceso" forever.
-    """
-    job = ProcessJob.objects.filter(pk=job_id).only("status", "heartbeat_at").first()
-    if job is None or job.status != JobStatus.RUNNING:
-        return None
-    beat = job.heartbeat_at or timezone.now()
-    left = (beat + STALE_AFTER - timezone.now()).total_seconds()
-    return max(5, int(left) + 5)
-
-
 def job_task(name: str, **celery_options):
     """Turn `body(run: JobRun)` into an idempotent Celery task taking a job id.
 
@@ -265,29 +372,30 @@ def job_task(name: str, **celery_options):
             bind=True,
             acks_late=True,
             reject_on_worker_lost=True,
-            max_retries=None,
             **celery_options,
         )
         @functools.wraps(body)
         def task(self, job_id: int):
             job = claim_job(job_id)
             if job is None:
-                delay = _retry_delay(job_id)
-                if delay is None:
-                    logger.info("Job %s not claimed: it is finished or does not exist", job_id)
-                    return
-                logger.info("Job %s is running elsewhere; checking again in %s s", job_id, delay)
-                raise self.retry(countdown=delay)
+                # Finished, running elsewhere with a live heartbeat, given up or
+                # unknown: nothing to do. A run that dies later is sent again by
+                # the sweeper once its heartbeat is stale.
+                logger.info("Job %s not claimed: it is finished, running elsewhere or unknown",
+                            job_id)
+                return
             run = JobRun(job)
-            heartbeat = _Heartbeat(job.pk, run.lease)
-            heartbeat.start()
+            if not connection.in_atomic_block:
+                # Called inside a transaction (a test, a shell), another
+                # connection could not see the job: report on this one.
+                run.start_reporting()
             try:
                 with translation.override(job.project.language or settings.LANGUAGE_CODE):
                     _run_body(body, run)
             except JobLost:
                 logger.warning("Job %s was taken over by another run; this one stops", job_id)
             finally:
-                heartbeat.stop()
+                run.stop_reporting()
 
         return task
 

@@ -15,9 +15,10 @@ logger = logging.getLogger(__name__)
 
 def job_create(
     *,
-    member,
     kind: str,
     task,
+    member=None,
+    project=None,
     title: str = "",
     options: dict | None = None,
     mapping: dict | None = None,
@@ -27,29 +28,62 @@ def job_create(
     """Record a queued job and hand it to `task` once the transaction commits.
 
     The task receives only the job id; if the transaction rolls back, no task
-    is ever sent, so a worker never looks for a job that does not exist.
+    is ever sent, so a worker never looks for a job that does not exist. A job
+    of the system (the nightly recomputation) has a project and no member.
+
+    After the commit, `job.enqueued` says whether the broker took it (None while
+    the commit is pending): when it did not, the job stays recorded and the
+    sweeper sends it as soon as the broker answers again.
     """
     if kind not in JobKind.values:
         raise ValueError(f"Unknown job kind: {kind!r}")
+    if member is None and project is None:
+        raise ValueError("job_create needs a member or a project")
     with transaction.atomic():
         job = ProcessJob.objects.create(
-            project=member.project,
+            project=project or member.project,
             requested_by=member,
             kind=kind,
             title=title,
             options=options or {},
             mapping=mapping or {},
             input_name=input_name or (input_file.name if input_file else ""),
+            task_name=task.name,
         )
         if input_file is not None:
             # upload_to uses the pk, so the file is stored once the row exists.
             job.input_file.save(input_name or input_file.name, input_file, save=False)
             job.save(update_fields=["input_file"])
-        job_id = job.pk
-        # robust: the request has committed the job; a broker outage is logged
-        # (the job stays "En cola") instead of turning the answer into an error.
-        transaction.on_commit(lambda: task.delay(job_id), robust=True)
+        job.enqueued = None
+
+        def send():
+            job.enqueued = job_enqueue(job.pk, task.name)
+            if job.enqueued:
+                job.enqueued_at = timezone.now()
+
+        transaction.on_commit(send)
     return job
+
+
+def job_enqueue(job_id: int, task_name: str) -> bool:
+    """Hand a recorded job to the broker, in a few seconds at most; True if it took it.
+
+    One attempt on a connection of its own with short socket timeouts
+    (CELERY_BROKER_TRANSPORT_OPTIONS): a broker that is down or frozen costs
+    the request a few seconds, not half a minute, and the job stays in the
+    database for the sweeper. `enqueued_at` records the last hand-over.
+    """
+    from moonflow.celery import app
+
+    try:
+        # One connection attempt: kombu would otherwise retry for its whole connect timeout.
+        with app.connection_for_write(transport_options={"max_retries": 0}) as conn:
+            app.send_task(task_name, args=[job_id], connection=conn, retry=False)
+    except Exception as exc:  # any broker failure: the sweeper sends it later
+        logger.warning("Job %s could not be handed to the broker yet: %s", job_id, exc)
+        return False
+    ProcessJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
+    return True
 
 
 def notifications_mark_read(*, member, job=None) -> int:

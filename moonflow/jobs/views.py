@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
@@ -15,20 +17,29 @@ PAGE_SIZE = 50
 FILE_FIELDS = {"resultado": "result_file", "errores": "error_file", "entrada": "input_file"}
 
 
-def _cursor(request, name) -> int | None:
+# A page cursor is a job id: ASCII digits that fit a bigint ("²".isdigit() is
+# true, and int() refuses 5,000 digits).
+_JOB_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _cursor(request, name) -> tuple[int | None, bool]:
+    """(the job id of a page cursor, whether one was given that is not a job id)."""
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    if _JOB_ID.fullmatch(value):
+        return int(value), False
+    return None, bool(value)
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def job_list_view(request):
-    page = job_page(
-        member=request.member,
-        older_than=_cursor(request, "anteriores"),
-        newer_than=_cursor(request, "recientes"),
-        size=PAGE_SIZE,
-    )
+    older, bad_older = _cursor(request, "anteriores")
+    newer, bad_newer = _cursor(request, "recientes")
+    if (bad_older or bad_newer) and not request.headers.get("HX-Request"):
+        messages.warning(
+            request, _("El enlace de página no es válido: se muestran los procesos más recientes.")
+        )
+    page = job_page(member=request.member, older_than=older, newer_than=newer, size=PAGE_SIZE)
     context = {
         "page": page,
         "jobs": page.jobs,

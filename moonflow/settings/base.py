@@ -167,12 +167,24 @@ CELERY_TASK_ROUTES = {
     "clients.tasks.import_*": {"queue": "imports"},
     "*.tasks.export_*": {"queue": "exports"},
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 6 * 3600,
+    # A broker that is down or frozen must cost a request seconds, not minutes:
+    # a job that could not be sent stays recorded and the sweeper sends it.
+    "socket_timeout": env_int("BROKER_SOCKET_TIMEOUT", 3),
+    "socket_connect_timeout": env_int("BROKER_SOCKET_TIMEOUT", 3),
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-job-files": {
         "task": "moonflow.jobs.tasks.purge_expired_files",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Jobs whose message was lost are sent again (moonflow/jobs/sweeper.py).
+    "sweep-jobs": {
+        "task": "moonflow.jobs.tasks.sweep_jobs",
+        "schedule": env_int("JOB_SWEEP_SECONDS", 60),
+        "options": {"expires": env_int("JOB_SWEEP_SECONDS", 60)},
     },
     # Hourly, so that each project is recomputed right after its own midnight.
     "recompute-situations": {
@@ -193,6 +205,17 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # Job files (results, error reports) are kept this many days, then purged.
 JOB_FILE_RETENTION_DAYS = env_int("JOB_FILE_RETENTION_DAYS", 7)
+# Job delivery (moonflow/jobs/runner.py, sweeper.py): a running job beats every
+# JOB_HEARTBEAT_SECONDS; one silent for JOB_STALE_AFTER_SECONDS lost its worker
+# and is sent again, up to JOB_MAX_ATTEMPTS claims in all; a queued job not
+# started after JOB_REQUEUE_AFTER_SECONDS is sent again, and fails after
+# JOB_QUEUED_EXPIRE_HOURS.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 30)
+JOB_STALE_AFTER_SECONDS = env_int("JOB_STALE_AFTER_SECONDS", 180)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+JOB_REQUEUE_AFTER_SECONDS = env_int("JOB_REQUEUE_AFTER_SECONDS", 600)
+JOB_ENQUEUE_GRACE_SECONDS = env_int("JOB_ENQUEUE_GRACE_SECONDS", 10)
+JOB_QUEUED_EXPIRE_HOURS = env_int("JOB_QUEUED_EXPIRE_HOURS", 24)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

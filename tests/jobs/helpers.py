@@ -16,6 +16,7 @@ def make_job(project, requested_by=None, *, kind=JobKind.CLIENT_EXPORT, status=J
              **fields) -> ProcessJob:
     """A job row as a worker would have left it (no task is sent)."""
     now = timezone.now()
+    fields.setdefault("enqueued_at", now)
     if status != JobStatus.QUEUED:
         fields.setdefault("started_at", now - timedelta(seconds=10))
         fields.setdefault("heartbeat_at", now)
@@ -46,6 +47,12 @@ def first_sheet(content: bytes):
     return openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
 
 
+def connection_params() -> dict:
+    """psycopg.connect() arguments for a second connection to the test database."""
+    params = connection.get_connection_params()
+    return {k: v for k, v in params.items() if k not in {"cursor_factory", "context"}}
+
+
 class TableWriteLock:
     """Hold an EXCLUSIVE lock on a table from a separate connection.
 
@@ -54,10 +61,7 @@ class TableWriteLock:
     """
 
     def __init__(self, table: str):
-        params = connection.get_connection_params()
-        self.conn = psycopg.connect(
-            **{k: v for k, v in params.items() if k not in {"cursor_factory", "context"}}
-        )
+        self.conn = psycopg.connect(**connection_params())
         self.conn.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
 
     def release(self) -> None:

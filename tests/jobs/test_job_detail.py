@@ -38,8 +38,9 @@ def test_it_shows_progress_and_polls_while_running(cast, as_member):
 
 
 def test_it_shows_counts_message_and_downloads_when_finished(cast, as_member):
-    job = make_job(cast.project, cast.admin, status=JobStatus.PARTIAL, total=12, done=12,
-                   read=12, created=9, updated=1, failed=2, message="2 filas con errores.")
+    job = make_job(cast.project, cast.admin, kind=JobKind.CLIENT_IMPORT, status=JobStatus.PARTIAL,
+                   total=12, done=12, read=12, created=9, updated=1, failed=2,
+                   message="2 filas con errores.")
     attach_file(job, "result_file", "clientes.xlsx", b"r")
     attach_file(job, "error_file", "errores.xlsx", b"e")
 
@@ -53,6 +54,25 @@ def test_it_shows_counts_message_and_downloads_when_finished(cast, as_member):
     assert "2 filas con errores." in page
     assert "Descargar resultado" in page and "Descargar errores" in page
     assert "Disponible hasta el" in page
+
+
+def test_it_shows_a_download_without_import_counters(cast, as_member):
+    job = make_job(cast.project, cast.admin, status=JobStatus.SUCCEEDED, total=40, done=40)
+
+    page = as_member(cast.admin).get(url(job)).content.decode()
+
+    assert "40 / 40 filas" in page
+    for label in ("Leídos", "Creados", "Actualizados", "Recuperados", "Transferidos",
+                  "Eliminados", "Fallidos"):
+        assert f'<th scope="row">{label}</th>' not in page
+
+
+def test_it_says_a_job_waits_for_the_broker(cast, as_member):
+    job = make_job(cast.project, cast.admin, enqueued_at=None)
+
+    page = as_member(cast.admin).get(url(job)).content.decode()
+
+    assert "El procesador de tareas no respondía cuando se pidió este proceso." in page
 
 
 def test_it_marks_the_notification_of_a_finished_job_as_read(cast, as_member):
