@@ -11,8 +11,11 @@ and the job re-applies it when it runs. Steps of `export_clients`:
    kinds, whose JSON values are free text).
 2. The queryset is narrowed to `.values(c0=…, c1=…)` and compiled; its SQL is
    wrapped in an outer SELECT that formats every value for the target:
-   - text starting with `=`, `+`, `-`, `@`, tab or CR gets a leading
-     apostrophe (formula injection), in both formats;
+   - CSV: text a spreadsheet could read as a formula gets a leading
+     apostrophe (`moonflow.formula_guard`: `=`, `+`, `-`, `@` and their
+     full-width forms, also after leading blanks or control characters; a
+     leading tab or CR), headers included. Numbers are not text and are not
+     guarded. XLSX keeps the raw text: a string cell is never evaluated;
    - choices are written as their Spanish labels (a CASE over the choices);
    - CSV: dates `dd/mm/aaaa`, date-times `dd/mm/aaaa hh:mm` in the project's
      time zone, numbers and money with a decimal comma and no thousands
@@ -46,6 +49,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from moonflow import xlsx_stream
+from moonflow.formula_guard import guard, guard_sql
 
 from .columns import (
     CHOICE,
@@ -60,6 +64,7 @@ from .columns import (
     columns_for_project,
     visible_columns,
 )
+from .visibility import OTHER_ADVISER, readable_adviser_ids
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -115,7 +120,8 @@ def _readable(expression, readable_ids, hidden):
     """The expression for advisers the member may read, `hidden` for any other adviser.
 
     A restricted member sees a client of a portfolio held by another adviser,
-    but not who that adviser is, exactly as in the tray ("Otro asesor").
+    but not who that adviser is, exactly as in the tray ("Otro asesor"):
+    `readable_ids` is `clients.visibility.readable_adviser_ids(member)`.
     """
     if readable_ids is None:
         return expression
@@ -135,7 +141,7 @@ def export_fields(columns: Sequence[Column], *, readable_adviser_ids=None) -> li
     "Asesor asignado" is followed by the adviser's "Asesor ID".
     """
     fields: list[Field] = []
-    other_adviser = Value(_("Otro asesor"), output_field=CharField())
+    other_adviser = Value(str(OTHER_ADVISER), output_field=CharField())
     for column in columns:
         label = str(column.label)
         if column.key == "document":
@@ -172,36 +178,31 @@ def export_fields(columns: Sequence[Column], *, readable_adviser_ids=None) -> li
 
 # --- SQL ------------------------------------------------------------------------------------------
 
-# = + - @ tab CR. ascii() reads the first character's code without building a
-# new string: about ten times cheaper than left(x, 1) IN (…) or a regex.
-_FORMULA_START = "ascii({x}) IN (61, 43, 45, 64, 9, 13)"
+def _text_sql(x: str, fmt: str) -> str:
+    """Free text for the file: guarded against formula injection in CSV, raw in XLSX."""
+    return guard_sql(x) if fmt == CSV else x
 
 
-def _safe_text(x: str) -> str:
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
-    return f"CASE WHEN {_FORMULA_START.format(x=x)} THEN '''' || {x} ELSE {x} END"
-
-
-def _choice_sql(x: str, choices, params: list) -> str:
+def _choice_sql(x: str, choices, params: list, fmt: str) -> str:
     """CASE over the choices' labels; an unknown stored value is written as it is.
 
     Values are compared in the column's own type (an integer choice against
     integers), so no row pays a cast.
     """
     if not choices:
-        return _safe_text(f"{x}::text")
+        return _text_sql(f"{x}::text", fmt)
     whens = []
     for value, label in choices:
         whens.append("WHEN %s THEN %s")
         params += [int(value) if isinstance(value, int) else str(value), str(label)]
-    return f"CASE {x} {' '.join(whens)} ELSE {_safe_text(f'{x}::text')} END"
+    return f"CASE {x} {' '.join(whens)} ELSE {_text_sql(f'{x}::text', fmt)} END"
 
 
 def _field_sql(f: Field, x: str, fmt: str, tz: str, params: list) -> tuple[str, str]:
     """(SQL over the inner column `x`, the XLSX cell kind) for one field."""
     kind = f.kind
     if kind == CHOICE:
-        return _choice_sql(x, f.choices, params), xlsx_stream.TEXT
+        return _choice_sql(x, f.choices, params, fmt), xlsx_stream.TEXT
     if kind in (NUMBER, MONEY):
         sheet_kind = xlsx_stream.MONEY if kind == MONEY else xlsx_stream.NUMBER
         if fmt == CSV:
@@ -219,18 +220,19 @@ def _field_sql(f: Field, x: str, fmt: str, tz: str, params: list) -> tuple[str, 
     if kind == VARIABLE_NUMBER:
         params.append(NUMBER_RE)
         number = f"replace({x}, '.', ',')" if fmt == CSV else x
-        # XLSX: AUTO writes a number when the text is one (as this CASE leaves it).
-        return f"CASE WHEN {x} ~ %s THEN {number} ELSE {_safe_text(x)} END", xlsx_stream.AUTO
+        # A number is written as one (CSV: decimal comma, no apostrophe even when
+        # negative); XLSX: AUTO writes a number when the text is one.
+        return f"CASE WHEN {x} ~ %s THEN {number} ELSE {_text_sql(x, fmt)} END", xlsx_stream.AUTO
     if kind == VARIABLE_DATE:
         # ISO text to dd/mm/aaaa by position: a cast would abort the whole
         # export on one impossible date; anything else is written as it is.
         params.append(ISO_DATE_RE)
         return (
             f"CASE WHEN {x} ~ %s THEN substr({x}, 9, 2) || '/' || substr({x}, 6, 2) || '/' "
-            f"|| substr({x}, 1, 4) ELSE {_safe_text(x)} END",
+            f"|| substr({x}, 1, 4) ELSE {_text_sql(x, fmt)} END",
             xlsx_stream.TEXT,
         )
-    return _safe_text(f"{x}::text"), xlsx_stream.TEXT
+    return _text_sql(f"{x}::text", fmt), xlsx_stream.TEXT
 
 
 @dataclass
@@ -269,15 +271,11 @@ def _inline(sql: str, params: Sequence) -> str:
 # --- Writing --------------------------------------------------------------------------------------
 
 
-def _safe_label(label: str) -> str:
-    # Headers come partly from admins (custom variables' names).
-    return "'" + label if label.startswith(("=", "+", "-", "@", "\t", "\r")) else label
-
-
 def _csv_header(labels: Sequence[str]) -> bytes:
+    # Headers come partly from admins (custom variables' names): guarded like cells.
     line = io.StringIO()
     csv.writer(line, delimiter=CSV_DELIMITER, lineterminator="\n").writerow(
-        [_safe_label(label) for label in labels]
+        [guard(label) for label in labels]
     )
     return (BOM + line.getvalue()).encode("utf-8")
 
@@ -325,7 +323,7 @@ def _copy_out(raw, copy_sql: str, query: ExportQuery, *, fmt: str, out, progress
         with xlsx_stream.XlsxStreamWriter(
             out,
             kinds=query.sheet_kinds,
-            headers=[_safe_label(label) for label in query.labels],
+            headers=list(query.labels),
             sheet_name=_("Clientes"),
             widths=[_column_width(kind) for kind in query.sheet_kinds],
             expected_rows=expected_rows,
@@ -381,7 +379,7 @@ def export_clients(
     else:
         chosen = resolve_export_columns(member, columns)
     tray = client_tray_query(member=member, params=params)
-    fields = export_fields(chosen, readable_adviser_ids=tray.filterset.readable_adviser_ids)
+    fields = export_fields(chosen, readable_adviser_ids=readable_adviser_ids(member))
     query = export_query(tray.ordered, fields, fmt=fmt, tz=member.project.timezone or "UTC")
     if isinstance(out, (str, bytes)) or hasattr(out, "__fspath__"):
         with open(out, "wb", buffering=1 << 20) as handle:

@@ -1,8 +1,10 @@
 """Writing spreadsheets people open in Excel or LibreOffice, safely.
 
-A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is
-read as a formula by spreadsheet programs (CSV/formula injection); such text
-is written with a leading apostrophe so it shows as typed and never runs.
+CSV: text a spreadsheet program could read as a formula (CSV/formula
+injection, the rule in `moonflow.formula_guard`) is written with a leading
+apostrophe, headers included, so it shows as typed and never runs. XLSX:
+strings are written as typed string cells, which are never evaluated, so they
+keep their raw text (a phone "+57 300…" stays "+57 300…").
 """
 
 import csv
@@ -12,18 +14,15 @@ import tempfile
 import xlsxwriter
 from django.core.files import File
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Text that would be read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+from moonflow.formula_guard import guard
 
 
 def write_xlsx(rows, *, headers: list[str], sheet: str = "Datos") -> File:
-    """Stream rows into an XLSX on disk (constant memory) and return it as a File."""
+    """Stream rows into an XLSX on disk (constant memory) and return it as a File.
+
+    Strings are always string cells: xlsxwriter is told never to turn them into
+    formulas, numbers or links.
+    """
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")
     workbook = xlsxwriter.Workbook(
         handle.name, {"constant_memory": True, "strings_to_formulas": False,
@@ -33,7 +32,7 @@ def write_xlsx(rows, *, headers: list[str], sheet: str = "Datos") -> File:
     bold = workbook.add_format({"bold": True})
     worksheet.write_row(0, 0, headers, bold)
     for index, row in enumerate(rows, start=1):
-        worksheet.write_row(index, 0, [neutralise(v) for v in row])
+        worksheet.write_row(index, 0, row)
     workbook.close()
     handle.seek(0)
     return File(handle)
@@ -44,9 +43,9 @@ def write_csv(rows, *, headers: list[str], delimiter: str = ";") -> File:
     handle = tempfile.TemporaryFile(mode="w+b")
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, delimiter=delimiter)
-    writer.writerow(headers)
+    writer.writerow([guard(h) for h in headers])
     for row in rows:
-        writer.writerow([neutralise(v) for v in row])
+        writer.writerow([guard(v) for v in row])
     text.flush()
     text.detach()
     handle.seek(0)

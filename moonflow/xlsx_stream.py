@@ -20,10 +20,12 @@ Two ways to feed it:
 
 Text is XML-escaped and the characters XML 1.0 forbids (control characters
 other than tab, newline and carriage return) are dropped, so any database
-value produces a file that Excel, LibreOffice and openpyxl open. Formula
-injection is the caller's business (a text cell never runs as a formula in
-XLSX, but the exports add the leading apostrophe anyway: the user may re-save
-the sheet as CSV).
+value produces a file that Excel, LibreOffice and openpyxl open; text with
+leading or trailing whitespace keeps it (`xml:space="preserve"`). Text is
+always a typed string cell (an inline string, `t="inlineStr"`), never a
+formula: the writer has no formula cells at all, so text starting with `=`,
+`+`, `-` or `@` is shown exactly as it is and never runs, and needs no leading
+apostrophe (`moonflow.formula_guard` is for CSV only).
 
     with XlsxStreamWriter(out, kinds=[TEXT, DATE, MONEY], headers=["Nombre", …]) as sheet:
         for row in rows:
@@ -56,7 +58,12 @@ _EPOCH_DATE = _EPOCH.date()
 # Characters that need escaping or are not allowed in XML 1.0 at all.
 _NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]").search
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_EDGE_SPACE = (" ", "\t")
+# XML whitespace that a reader may trim at the edges of a text without
+# xml:space="preserve".
+_EDGE_SPACE = (" ", "\t", "\n")
+# A row's text fields are joined with this character for the checks below: it
+# is neither whitespace nor escaped, so an empty field raises no false alarm.
+_JOIN = "\x7f"
 _NUMBER_LIKE = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?").fullmatch
 
 # Excel's rows per sheet; an export with more continues on another sheet.
@@ -71,8 +78,8 @@ _CHUNK_CHARS = 1 << 20
 
 
 def _row_needs_work(joined: str) -> bool:
-    """Over a row's text fields joined by "\n": anything to escape, or a field that
-    may start or end with a space or tab (it needs xml:space="preserve").
+    """Over a row's text fields joined by _JOIN: anything to escape, or a field that
+    may start or end with a space, tab or newline (it needs xml:space="preserve").
 
     False positives only send the row through the slower, exact per-cell path.
     Plain substring tests: a regex with these alternations costs ten times more.
@@ -81,10 +88,12 @@ def _row_needs_work(joined: str) -> bool:
         _NEEDS_ESCAPE(joined) is not None
         or joined.startswith(_EDGE_SPACE)
         or joined.endswith(_EDGE_SPACE)
-        or " \n" in joined
-        or "\n " in joined
-        or "\t\n" in joined
-        or "\n\t" in joined
+        or "\x7f " in joined
+        or " \x7f" in joined
+        or "\x7f\t" in joined
+        or "\t\x7f" in joined
+        or "\x7f\n" in joined
+        or "\n\x7f" in joined
     )
 
 
@@ -396,7 +405,7 @@ class XlsxStreamWriter:
             "        this.rows = n",
         ]
         if textual:
-            joined = "\\n".join("{" + v + "}" for v in textual)
+            joined = repr(_JOIN)[1:-1].join("{" + v + "}" for v in textual)
             lines += [
                 f"    if needs(f'{joined}'):",
                 "        parts.append(checked_row(n, fields))",

@@ -225,3 +225,27 @@ def test_it_names_columns_like_excel():
     assert [column_letter(i) for i in (0, 25, 26, 51, 52, 701, 702)] == [
         "A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"
     ]
+
+
+def test_it_writes_formula_looking_text_as_string_cells_exactly_as_given():
+    values = ["=1+1", "\n=1+1", " =cmd", "\uff1d1+1", "\t@SUM(A1)", "-2", "+57 300 1234567",
+              "=1+1\n"]
+    buffer = io.BytesIO()
+    headers = ["=Peligro"] + [""] * (len(values) - 1)
+    with XlsxStreamWriter(buffer, kinds=[TEXT] * len(values), headers=headers) as sheet:
+        sheet.write_serialized_row(values)  # the fast path of the exports
+        sheet.write_serialized_row(["", "\n=1+1", "", "", "", "", "", ""])
+        sheet.write_row(values)
+
+    buffer.seek(0)
+    with zipfile.ZipFile(buffer) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml  # no formula anywhere
+    # A text with a leading or trailing newline keeps it in every reader.
+    assert xml.count('<t xml:space="preserve">\n=1+1</t>') == 3
+    ws = _open(buffer)
+    assert ws["A1"].value == "=Peligro" and ws["A1"].data_type == "s"
+    for row in (2, 4):
+        assert [c.value for c in ws[row]] == values
+        assert {c.data_type for c in ws[row]} == {"s"}
+    assert ws["B3"].value == "\n=1+1"

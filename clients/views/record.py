@@ -11,6 +11,11 @@ Every client is reached through `get_client_for_member`, so a client of
 another project, or one a restricted adviser may not see, answers 404 here
 exactly like a missing one; deleted clients are reachable (include_deleted)
 so that they can be seen and recovered from the recycle bin.
+
+Advisers are named by `clients.visibility.readable_adviser_ids`: a restricted
+member who sees a client through a portfolio reads another adviser as "Otro
+asesor", with no Asesor ID, on the page (adviser, assignment history, who
+changed or deleted it) and in the edit dialog.
 """
 
 from django.contrib import messages
@@ -31,6 +36,12 @@ from ..models import ClientAssignment, PaymentOrder
 from ..selectors import get_client_for_member
 from ..situation import project_today
 from ..validation import FieldError, ProjectRules
+from ..visibility import (
+    OTHER_ADVISER,
+    may_read_adviser,
+    readable_adviser_ids,
+    unreadable_adviser_users,
+)
 
 RECENT_ORDERS = 10
 RECENT_INTERACTIONS = 5
@@ -148,14 +159,23 @@ def client_detail(request, pk):
     )
     for order in orders:
         order.state = order_state(order, today)
-    assignments = (
+    assignments = list(
         ClientAssignment.objects.filter(project_id=client.project_id, client=client)
         .select_related("adviser__user", "changed_by", "job")
         .order_by("-started_at", "-id")
     )
+    readable = readable_adviser_ids(request.member)
+    hidden_users = unreadable_adviser_users(
+        request.member, readable, {a.changed_by_id for a in assignments} | {client.deleted_by_id}
+    )
+    for assignment in assignments:
+        assignment.adviser_readable = may_read_adviser(readable, assignment.adviser_id)
+        assignment.changed_by_readable = assignment.changed_by_id not in hidden_users
     claims = client.claims.filter(project_id=client.project_id).prefetch_related("payment_orders")
     context = {
         "client": client,
+        "adviser_readable": may_read_adviser(readable, client.adviser_id),
+        "deleted_by_readable": client.deleted_by_id not in hidden_users,
         "section": "clients",
         "today": today,
         "orders": orders,
@@ -210,10 +230,17 @@ def client_edit(request, pk):
         )
     rules = ProjectRules.load(request.project)
     form = ClientForm(request.POST or None, member=request.member, rules=rules, client=client)
+    adviser_hidden = not may_read_adviser(readable_adviser_ids(request.member), client.adviser_id)
+    if adviser_hidden:
+        hide_adviser_code(form)
     if request.method == "POST" and form.is_valid():
+        kwargs = form.service_kwargs()
+        if adviser_hidden and kwargs.get("adviser") is None:
+            # The empty field stands for the adviser the member may not read.
+            kwargs.pop("adviser", None)
         try:
             services.client_update(
-                client=client, actor=request.user, member=request.member, **form.service_kwargs()
+                client=client, actor=request.user, member=request.member, **kwargs
             )
         except FieldError as error:
             attach_service_error(form, error)
@@ -237,6 +264,22 @@ def client_edit(request, pk):
         back_url=back_url,
         status=400 if request.method == "POST" else 200,
     )
+
+
+def hide_adviser_code(form) -> None:
+    """Send no Asesor ID of an adviser the member may not read: the field starts empty.
+
+    It reads "Otro asesor"; left empty, the client keeps its adviser, and a
+    member who assigns clients may still type another Asesor ID.
+    """
+    form.initial["adviser_code"] = ""
+    field = form.fields["adviser_code"]
+    field.widget.attrs["placeholder"] = str(OTHER_ADVISER)
+    if not field.disabled:
+        field.help_text = _(
+            "El cliente está asignado a otro asesor. Escriba un Asesor ID para reasignarlo; "
+            "déjelo vacío para conservar su asesor."
+        )
 
 
 # --- Eliminar / Recuperar ------------------------------------------------------------

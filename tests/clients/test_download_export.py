@@ -139,32 +139,85 @@ def test_it_writes_the_xlsx_cell_by_cell(cast, book):
     assert sheet.title == "Clientes"
     assert list(rows[0]) == HEADERS
     restricted, supervisor = cast.restricted, cast.supervisor
-    assert by_name(rows, "'" + HYPERLINK) == (
-        "'" + HYPERLINK, "CC", "0012", "ana@example.com", "'+57 300 1234567", "Empresas",
+    # Text is written as it is, with no apostrophe: a string cell never runs.
+    assert by_name(rows, HYPERLINK) == (
+        HYPERLINK, "CC", "0012", "ana@example.com", "+57 300 1234567", "Empresas",
         "Activo", "Mora 1-30 días", "Vigente", restricted.display_name, restricted.code,
         supervisor.display_name, 1234567.89, datetime(2024, 3, 5, 10, 4), "Crédito; rotativo",
         7.5, "31/01/2024",
     )
-    assert by_name(rows, "'+Plus Ltda")[12:16] == (-10.5, datetime(2024, 3, 5, 10, 4),
-                                                   "'-50 descuento", -3)
-    assert by_name(rows, "'-Menos")[14:] == ("'@cmd", "n/a", None)
-    assert by_name(rows, "'@Arroba")[4] == "'\tTabulado"
-    # No cell is a formula; numbers and dates are real numbers with their formats.
+    assert by_name(rows, "+Plus Ltda")[12:16] == (-10.5, datetime(2024, 3, 5, 10, 4),
+                                                  "-50 descuento", -3)
+    assert by_name(rows, "-Menos")[14:] == ("@cmd", "n/a", None)
+    assert by_name(rows, "@Arroba")[4] == "\tTabulado"
+    # No cell is a formula: text is a string cell; numbers and dates are real
+    # numbers with their formats.
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             assert cell.data_type != "f"
-    evil_row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "'" + HYPERLINK)
+    evil_row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == HYPERLINK)
     assert evil_row[12].number_format == "#,##0.00"
     assert evil_row[13].number_format == "dd/mm/yyyy hh:mm"
-    assert evil_row[0].data_type == "s"
+    assert evil_row[0].data_type == "s" and evil_row[4].data_type == "s"
 
 
-def test_it_neutralises_every_formula_trigger_in_both_formats(cast, book):
+def test_it_guards_every_formula_trigger_in_csv_and_keeps_the_raw_text_in_xlsx(cast, book):
     _content, csv_rows, _count = export_csv(cast.admin, columns=["name"])
     xlsx_rows, _count, _sheet = export_xlsx(cast.admin, columns=["name"])
-    expected = {"'" + HYPERLINK, "'+Plus Ltda", "'-Menos", "'@Arroba", "Zoila Díaz"}
-    assert {row[0] for row in csv_rows[1:]} == expected
-    assert {row[0] for row in xlsx_rows[1:]} == expected
+    assert {row[0] for row in csv_rows[1:]} == {
+        "'" + HYPERLINK, "'+Plus Ltda", "'-Menos", "'@Arroba", "Zoila Díaz"
+    }
+    assert {row[0] for row in xlsx_rows[1:]} == {
+        HYPERLINK, "+Plus Ltda", "-Menos", "@Arroba", "Zoila Díaz"
+    }
+
+
+# Text a spreadsheet could read as a formula: behind blanks and control
+# characters, in full-width forms, or a negative-number-looking text.
+HIDDEN_FORMULAS = ["\n=1+1", " =cmd", "\uff1d1+1", "\t@SUM(A1)", "-2", "\u3000+1", "\u200b@x",
+                   "\r\n-1"]
+HARMLESS = [" hola", "\nlínea", "1-30", "a=b", "Zoila"]
+
+
+@pytest.fixture
+def tricky(cast):
+    """One client per tricky value, in the name, the phone and a text variable."""
+    make_variable(cast.project, "nota", "Nota", "text", position=1)
+    make_variable(cast.project, "score", "Puntaje", "number", position=2)
+    for i, value in enumerate(HIDDEN_FORMULAS + HARMLESS):
+        factories.make_client(cast.project, name=f"Cliente {i:02d}", document_number=str(500 + i),
+                              phone=value, extra={"nota": value, "score": -2})
+
+
+def test_it_guards_formulas_behind_blanks_controls_and_full_width_signs_in_csv(cast, tricky):
+    _content, rows, _count = export_csv(cast.admin, columns=["name", "phone", "var_nota",
+                                                             "var_score", "balance"])
+    assert rows[0] == ["Nombre", "Teléfono", "Saldo", "Nota", "Puntaje"]
+    values = HIDDEN_FORMULAS + HARMLESS
+    for i, value in enumerate(values):
+        name, phone, balance, note, score = by_name(rows, f"Cliente {i:02d}")
+        expected = "'" + value if value in HIDDEN_FORMULAS else value
+        assert (phone, note) == (expected, expected), value
+        # Numbers are not text: a negative number is written as a number.
+        assert (balance, score) == ("0,00", "-2")
+
+
+def test_it_writes_formula_looking_text_as_raw_string_cells_in_xlsx(cast, tricky):
+    rows, _count, sheet = export_xlsx(cast.admin, columns=["name", "phone", "var_nota",
+                                                           "var_score"])
+    values = HIDDEN_FORMULAS + HARMLESS
+    for i, value in enumerate(values):
+        assert by_name(rows, f"Cliente {i:02d}")[1:] == (value, value, -2), value
+    for row in sheet.iter_rows(min_row=2):
+        assert [c.data_type for c in row] == ["s", "s", "s", "n"]
+
+
+def test_it_guards_a_formula_in_a_custom_variables_name_in_csv_headers_only(cast, book):
+    make_variable(cast.project, "peligro", "=HYPERLINK(\"x\")", "text", position=9)
+    _content, rows, _count = export_csv(cast.admin, columns=["name", "var_peligro"])
+    xlsx_rows, _count, _sheet = export_xlsx(cast.admin, columns=["name", "var_peligro"])
+    assert rows[0] == ["Nombre", "'=HYPERLINK(\"x\")"]
+    assert xlsx_rows[0] == ("Nombre", "=HYPERLINK(\"x\")")
 
 
 def test_it_writes_the_rows_of_the_tray_in_its_order(cast, as_member, book):
@@ -226,8 +279,8 @@ def test_it_gives_a_restricted_adviser_only_their_clients(cast, book):
     params = {"estado": ["activo", "inactivo"]}
     xlsx_rows, count, _sheet = export_xlsx(cast.restricted, columns=["name"], params=params)
     visible = client_list(member=cast.restricted, params=params)
-    assert [r[0].removeprefix("'") for r in xlsx_rows[1:]] == [c.name for c in visible]
-    assert {r[0] for r in xlsx_rows[1:]} == {"Compartido", "'" + HYPERLINK}
+    assert [r[0] for r in xlsx_rows[1:]] == [c.name for c in visible]
+    assert {r[0] for r in xlsx_rows[1:]} == {"Compartido", HYPERLINK}
 
 
 def test_it_writes_only_the_header_when_nothing_matches(cast, book):

@@ -9,6 +9,8 @@ from clients.models import Client, ClientAssignment
 from moonflow.audit.models import AuditEvent
 from tests import factories
 
+from .test_tray_helpers import put_in_portfolio
+
 pytestmark = pytest.mark.django_db
 
 
@@ -210,3 +212,78 @@ def test_it_answers_404_to_whoever_may_not_see_the_client(cast, as_member, clien
     assert browser.get(url(client)).status_code == 404
     assert browser.post(url(client), current_form(client, name="Hack")).status_code == 404
     assert Client.objects.get(pk=client.pk).name == "Carlos Ruiz"
+
+
+# --- Another adviser's Asesor ID ("Asignación de asesor") --------------------------------------
+
+
+@pytest.fixture
+def shared(cast):
+    """Bruno's client in a portfolio of the restricted adviser's team: seen, but not whose it is."""
+    cast.adviser.user.first_name, cast.adviser.user.last_name = "Bruno", "Secreto"
+    cast.adviser.user.save(update_fields=["first_name", "last_name"])
+    cast.adviser.code = "BRU-4242"
+    cast.adviser.save(update_fields=["code"])
+    client = services.client_create(
+        project=cast.project, actor=cast.admin.user, document_type="CC",
+        document_number="7770001", name="Compartida Equipo", adviser=cast.adviser,
+    )
+    put_in_portfolio(client, "Cartera Norte", team=cast.restricted.team)
+    return client
+
+
+def test_a_restricted_adviser_finds_no_other_advisers_id_in_the_dialog(cast, as_member, shared):
+    browser = as_member(cast.restricted)
+    response = browser.get(url(shared), HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Información del asesor" in html
+    for secret in ("BRU-4242", "Bruno", "Secreto", "asesor1"):
+        assert secret not in html, secret
+    assert 'placeholder="Otro asesor"' in html
+
+    response = browser.post(url(shared), current_form(shared, name="Compartida editada",
+                                                      adviser_code=""))
+    assert response.status_code == 302
+    shared.refresh_from_db()
+    assert shared.name == "Compartida editada"
+    assert shared.adviser == cast.adviser
+
+
+def test_an_admin_still_finds_the_advisers_id_in_the_dialog(cast, as_member, shared):
+    html = as_member(cast.admin).get(url(shared), HTTP_HX_REQUEST="true").content.decode()
+    assert 'value="BRU-4242"' in html
+    assert "Otro asesor" not in html
+
+
+def test_a_restricted_supervisor_keeps_or_replaces_an_adviser_they_may_not_read(cast, as_member):
+    cast.supervisor.restricted_to_assigned = True
+    cast.supervisor.save(update_fields=["restricted_to_assigned"])
+    south = factories.make_team(cast.project, "Equipo Sur")
+    carla = factories.make_member(cast.project, username="lejana", team=south, code="CAR-9090")
+    client = services.client_create(
+        project=cast.project, actor=cast.admin.user, document_type="CC",
+        document_number="7770002", name="De Otro Equipo", adviser=carla,
+    )
+    put_in_portfolio(client, "Cartera Norte", team=cast.adviser.team)  # the supervisor's team
+    browser = as_member(cast.supervisor)
+
+    html = browser.get(url(client), HTTP_HX_REQUEST="true").content.decode()
+    assert "CAR-9090" not in html and "lejana" not in html
+    assert 'placeholder="Otro asesor"' in html
+    assert "Escriba un Asesor ID para reasignarlo" in html
+
+    # Left empty, the field keeps the adviser: no history row is written.
+    history = ClientAssignment.objects.filter(client=client).count()
+    response = browser.post(url(client), current_form(client, name="Otro nombre", adviser_code=""))
+    assert response.status_code == 302
+    client.refresh_from_db()
+    assert (client.name, client.adviser) == ("Otro nombre", carla)
+    assert ClientAssignment.objects.filter(client=client).count() == history
+
+    # An Asesor ID typed in reassigns the client.
+    response = browser.post(url(client), current_form(client, adviser_code=cast.adviser.code))
+    assert response.status_code == 302
+    client.refresh_from_db()
+    assert client.adviser == cast.adviser
