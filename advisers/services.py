@@ -43,7 +43,7 @@ def validate_member_code(*, project: Project, code: str, member: Member | None =
             % {"code": code},
             code="invalid",
         )
-    holder = Member.objects.filter(project=project, code=code).select_related("user").first()
+    holder = Member.objects.filter(project=project).with_code(code).select_related("user").first()
     if holder is not None and (member is None or holder.pk != member.pk):
         raise ValidationError(
             _("El ID «%(code)s» ya lo tiene %(holder)s.")

@@ -8,6 +8,7 @@ import re
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 MEMBER_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -58,6 +59,10 @@ class MemberQuerySet(models.QuerySet):
     def advisers(self):
         return self.filter(role=Role.ADVISER)
 
+    def with_code(self, code: str):
+        """The member whose Asesor ID is `code`, whatever its case ("hv-001" is "HV-001")."""
+        return self.filter(code__iexact=(code or "").strip())
+
 
 class Member(models.Model):
     """A user's membership in one project. `code` is the "Asesor ID"."""
@@ -70,7 +75,7 @@ class Member(models.Model):
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
-    code = models.CharField(_("ID"), max_length=40)
+    code = models.CharField(_("ID"), max_length=40)  # kept as typed; unique without case
     restricted_to_assigned = models.BooleanField(_("Asignación de asesor"), default=False)
     is_active = models.BooleanField(_("Activo"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -81,7 +86,11 @@ class Member(models.Model):
         ordering = ["project", "user__first_name", "user__last_name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "user"], name="member_unique_user_per_project"),
-            models.UniqueConstraint(fields=["project", "code"], name="member_unique_code_per_project"),
+            # Asesor IDs are compared without case: "HV-001" and "hv-001" are one ID
+            # (people type them either way in forms and files).
+            models.UniqueConstraint(
+                models.F("project"), Upper("code"), name="member_unique_code_per_project"
+            ),
         ]
 
     def __str__(self):
