@@ -15,6 +15,7 @@ from django.db.models.functions import Cast
 from django.db.models import BigIntegerField, Max
 from django.utils.translation import gettext as _
 
+from moonflow.text import shorten
 from moonflow.audit.models import AuditEventKind
 from moonflow.audit.services import audit_record
 from moonflow.tenancy.models import MEMBER_CODE_RE, Member, Project, Role, Team
@@ -40,7 +41,7 @@ def validate_member_code(*, project: Project, code: str, member: Member | None =
                 "El ID «%(code)s» no es válido: use letras, números, «-» o «_», "
                 "hasta 40 caracteres."
             )
-            % {"code": code},
+            % {"code": shorten(code)},
             code="invalid",
         )
     holder = Member.objects.filter(project=project).with_code(code).select_related("user").first()

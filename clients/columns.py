@@ -37,7 +37,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Case, CharField, DecimalField, F, IntegerField, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    F,
+    IntegerField,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.utils import formats, numberformat, timezone
@@ -67,6 +77,11 @@ STR, INT, DEC, DT = "str", "int", "dec", "dt"
 
 NUMBER_RE = r"^-?[0-9]+(\.[0-9]+)?$"
 ISO_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# A variable's number as the tray compares it: numeric(30, 10) holds 20 integer
+# digits. A longer one (stored before the form limited them, or by an import)
+# reads as "not a number" instead of aborting the query for everyone.
+NUMBER_DIGITS = 20
+VARIABLE_NUMBER_RE = rf"^-?[0-9]{{1,{NUMBER_DIGITS}}}(\.[0-9]+)?$"
 
 
 def format_number(value, decimals: int | None = None) -> str:
@@ -248,11 +263,12 @@ _VARIABLE_KINDS = {
 
 def variable_number(key: str):
     """The variable as numeric, NULL when missing or not a number (never a cast error)."""
+    number = DecimalField(max_digits=NUMBER_DIGITS + 10, decimal_places=10)
     return Case(
-        When(Q(**{f"extra__{key}__regex": NUMBER_RE}),
-             then=Cast(KT(f"extra__{key}"), DecimalField(max_digits=30, decimal_places=10))),
+        When(Q(**{f"extra__{key}__regex": VARIABLE_NUMBER_RE}),
+             then=Cast(KT(f"extra__{key}"), number)),
         default=None,
-        output_field=DecimalField(max_digits=30, decimal_places=10),
+        output_field=number,
     )
 
 
@@ -270,12 +286,13 @@ def _variable_sort_keys(variable) -> tuple[SortKey, ...]:
     if variable.type == VariableType.NUMBER:
         number = variable_number(key)
         # Missing values last when ascending: a 0/1 flag first, then the number.
-        missing = Case(When(Q(**{f"extra__{key}__regex": NUMBER_RE}), then=Value(0)),
+        missing = Case(When(Q(**{f"extra__{key}__regex": VARIABLE_NUMBER_RE}), then=Value(0)),
                        default=Value(1), output_field=IntegerField())
         return (SortKey(missing, INT), SortKey(Coalesce(number, Value(Decimal(0))), DEC))
     if variable.type == VariableType.DATE:
         return (SortKey(Coalesce(variable_iso_date(key), Value(""))),)
-    return (SortKey(Coalesce(KT(f"extra__{key}"), Value(""))),)
+    # KT() is text, a bare Value("") a varchar: Coalesce needs them to agree.
+    return (SortKey(Coalesce(KT(f"extra__{key}"), Value(""), output_field=TextField())),)
 
 
 def variable_column(variable) -> Column:

@@ -447,7 +447,10 @@ def client_export_request(*, member, params, fmt: str, columns: Sequence[str] | 
 
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format: {fmt!r}")
+    from .filters import clean_tray_params
+
     keys = [c.key for c in resolve_export_columns(member, columns)]
+    params = clean_tray_params(params).data  # what the tray itself would query
     return job_create(
         member=member,
         kind=JobKind.CLIENT_EXPORT,

@@ -30,11 +30,14 @@ validation and the chips):
   client data) for everyone.
 """
 
+import re
+from moonflow.text import shorten
 from dataclasses import dataclass
 from decimal import Decimal
 
 import django_filters
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -43,8 +46,15 @@ from moonflow.tenancy.models import Member, Role
 
 from .choices import ClaimCategory, ClientStatus, ContactAlert, Contactability, PortfolioType
 from .choices import Situation, VariableType
-from .columns import VARIABLE_PREFIX, format_number, variable_iso_date, variable_number
+from .columns import (
+    NUMBER_DIGITS,
+    VARIABLE_PREFIX,
+    format_number,
+    variable_iso_date,
+    variable_number,
+)
 from .models import Client, Segment
+from .validation import picks_from_a_list
 from .visibility import sees_whole_book
 
 NONE = "ninguno"
@@ -67,6 +77,92 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 
 def wants_recycle_bin(data) -> bool:
     return STATUS_DELETED in data.getlist("estado")
+
+
+# --- The tray's parameters, cleaned once ------------------------------------------------------
+
+SEARCH_MAX = 100  # the search box's maxlength
+VALUE_MAX = 200  # any other filter value (options, ids, numbers and dates are far shorter)
+
+# PostgreSQL text holds no NUL; a lone surrogate cannot be encoded for it.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def as_query_dict(params) -> QueryDict:
+    """A QueryDict from a QueryDict, a query string or a dict of values or lists."""
+    if isinstance(params, QueryDict):
+        return params
+    if isinstance(params, str):
+        return QueryDict(params.lstrip("?"))
+    qd = QueryDict(mutable=True)
+    for key, value in (params or {}).items():
+        if isinstance(value, (list, tuple)):
+            qd.setlist(key, [str(v) for v in value])
+        elif value is not None:
+            qd[key] = str(value)
+    return qd
+
+
+@dataclass
+class TrayParams:
+    data: QueryDict  # what the tray, its links, saved views and downloads read
+    notices: list[str]  # what was changed, for the person to read
+
+
+def clean_tray_params(params) -> TrayParams:
+    """The tray's parameters (a URL, a saved view, a download's options) made safe to query.
+
+    Every reader of the tray's parameters goes through here, so the screen,
+    the saved view and the download job see the same values:
+
+    1. Characters PostgreSQL cannot store (NUL, lone surrogates) are removed
+       from names and values; a name left empty is dropped.
+    2. The search is cut to the search box's length, any other value (but the
+       page cursor, checked by `clients.tray.decode_cursor`) to VALUE_MAX.
+
+    Each change adds one notice; the rest of the parameters apply as given.
+    """
+    data = as_query_dict(params)
+    clean = QueryDict(mutable=True)
+    unstorable = cut = False
+    for key, values in data.lists():
+        name = _UNSTORABLE.sub("", key)
+        unstorable |= name != key
+        if not name:
+            continue
+        kept = []
+        for value in values:
+            text = _UNSTORABLE.sub("", value)
+            unstorable |= text != value
+            limit = SEARCH_MAX if name == SEARCH_PARAM else VALUE_MAX
+            if name != "pagina" and len(text) > limit:
+                text, cut = text[:limit], True
+            kept.append(text)
+        clean.setlist(name, clean.getlist(name) + kept)
+    notices = []
+    if unstorable:
+        notices.append(str(_(
+            "Se quitaron caracteres no válidos (como NUL) de la búsqueda o los filtros de la "
+            "dirección; se muestran los resultados sin ellos."
+        )))
+    if cut:
+        notices.append(str(_(
+            "La búsqueda admite hasta %(search)s caracteres y cada filtro hasta %(value)s: "
+            "se usó el comienzo del texto."
+        ) % {"search": SEARCH_MAX, "value": VALUE_MAX}))
+    clean._mutable = False
+    return TrayParams(clean, notices)
+
+
+def filter_notices(filterset) -> list[str]:
+    """One notice per filter whose value was ignored (the form drops it, the rest apply)."""
+    if not filterset.is_bound or filterset.form.is_valid():
+        return []
+    return [
+        str(_("Se ignoró el filtro «%(label)s»: su valor no es válido. Revíselo en Filtros.")
+            % {"label": filterset.filters[name].label if name in filterset.filters else name})
+        for name in filterset.form.errors
+    ]
 
 
 # --- Choices ---------------------------------------------------------------------------------
@@ -152,12 +248,12 @@ class ClientTrayFilterSet(django_filters.FilterSet):
         for variable in self.variables:
             self._add_variable_filters(variable)
 
-    # Readable adviser names for the rows: restricted members read only these.
+    # Readable adviser names for the rows: the rule of clients.visibility.
     @property
     def readable_adviser_ids(self) -> set[int] | None:
-        if sees_whole_book(self.member):
-            return None
-        return {m.pk for m in self.adviser_members}
+        from .visibility import readable_adviser_ids
+
+        return readable_adviser_ids(self.member)
 
     def _add_variable_filters(self, variable):
         key = variable.key
@@ -167,8 +263,10 @@ class ClientTrayFilterSet(django_filters.FilterSet):
         if variable.type == VariableType.NUMBER:
             for suffix, op in (("min", "gte"), ("max", "lte")):
                 fname = f"{name}_{suffix}"
+                # Bounded as the tray compares the variable (numeric(30, 10)).
                 self.filters[fname] = django_filters.NumberFilter(
-                    label=label, method=self._number_method(key, op), localize=True
+                    label=label, method=self._number_method(key, op), localize=True,
+                    max_digits=NUMBER_DIGITS + 10, decimal_places=10,
                 )
                 names.append((fname, suffix))
         elif variable.type == VariableType.DATE:
@@ -281,7 +379,7 @@ def active_chips(filterset: ClientTrayFilterSet, search: str) -> list[Chip]:
     """One removable chip per active filter value, with the readable label."""
     chips: list[Chip] = []
     if search:
-        chips.append(Chip(f"{_('Búsqueda')}: «{search}»", SEARCH_PARAM, ""))
+        chips.append(Chip(f"{_('Búsqueda')}: «{shorten(search)}»", SEARCH_PARAM, ""))
     if not filterset.is_bound:
         return chips
     filterset.form.is_valid()  # an invalid value is dropped, the valid ones still apply
@@ -308,7 +406,7 @@ def active_chips(filterset: ClientTrayFilterSet, search: str) -> list[Chip]:
             shown = _format_number(value) if suffix == "max" else value.strftime("%d/%m/%Y")
             chips.append(Chip(f"{label} {_('hasta')} {shown}", name, ""))
         else:
-            chips.append(Chip(f"{label}: «{value}»", name, ""))
+            chips.append(Chip(f"{label}: «{shorten(value)}»", name, ""))
     return chips
 
 
@@ -327,7 +425,7 @@ class Option:
 class Control:
     """One labelled control of the filter panel (rendered by partials/tray/filters.html)."""
 
-    kind: str  # "multi" | "text" | "number" | "date"
+    kind: str  # "multi" | "option" (a list too long to show, typed) | "text" | "number" | "date"
     label: str
     name: str  # the parameter (for ranges: the lower bound's)
     value: str = ""
@@ -368,7 +466,12 @@ def filter_controls(filterset: ClientTrayFilterSet) -> list[Control]:
                                 active=bool(selected)))
     for variable in filterset.variables:
         names = dict((suffix, fname) for fname, suffix in filterset.variable_filters[variable.key])
-        if variable.type == VariableType.CHOICE:
+        if variable.type == VariableType.CHOICE and not picks_from_a_list(variable):
+            name = names[""]
+            value = next(iter(getlist(name)), "")
+            controls.append(Control("option", variable.label, name, value=value,
+                                    active=bool(value)))
+        elif variable.type == VariableType.CHOICE:
             name = names[""]
             selected = set(getlist(name))
             options = [Option(str(c), str(c), str(c) in selected) for c in variable.choices or []]

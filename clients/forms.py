@@ -30,8 +30,9 @@ from .choices import (
     PortfolioType,
     VariableType,
 )
+from .columns import format_number
 from .models import CUSTOM_VARIABLE_KEY_RE
-from .validation import FieldError, ProjectRules
+from .validation import CHOICE_LENGTH_MAX, CHOICES_MAX, FieldError, ProjectRules
 
 
 class _Bootstrap:
@@ -181,12 +182,15 @@ class ClientForm(_Bootstrap, forms.Form):
 
     @staticmethod
     def _variable_field(variable):
-        if variable.type == VariableType.CHOICE:
+        if variable.type == VariableType.CHOICE and validation.picks_from_a_list(variable):
             return _select(
                 variable.label, [("", "---------")] + [(o, o) for o in variable.choices or []]
             )
         field = forms.CharField(label=variable.label, required=False)
-        if variable.type == VariableType.DATE:
+        if variable.type == VariableType.CHOICE:
+            field.help_text = _("Escriba una de las %(count)s opciones de la lista.") % {
+                "count": format_number(len(variable.choices))}
+        elif variable.type == VariableType.DATE:
             field.widget.attrs["placeholder"] = _("dd/mm/aaaa")
             field.help_text = _("Fecha en formato dd/mm/aaaa.")
         elif variable.type == VariableType.NUMBER:
@@ -419,7 +423,10 @@ class CustomVariableForm(_Bootstrap, forms.Form):
         label=gettext_lazy("Opciones"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Solo para «Lista de opciones»: una opción por línea."),
+        help_text=gettext_lazy(
+            "Solo para «Lista de opciones»: una opción por línea, hasta 200 opciones de hasta "
+            "100 caracteres."
+        ),
     )
 
     def __init__(self, *args, variable=None, **kwargs):
@@ -467,13 +474,29 @@ class CustomVariableForm(_Bootstrap, forms.Form):
                 options.append(option)
         return options
 
-    def clean(self):
-        data = super().clean()
-        kind = self.variable.type if self.variable is not None else data.get("type")
-        if kind == VariableType.CHOICE and not data.get("choices"):
+    def _check_choices(self, options) -> None:
+        if not options:
             self.add_error(
                 "choices", _("Opciones: escriba al menos una opción para una lista de opciones.")
             )
+            return
+        too_long = next((o for o in options if len(o) > CHOICE_LENGTH_MAX), None)
+        if too_long is not None:
+            self.add_error("choices", _(
+                "Opciones: «%(option)s» es demasiado larga; cada opción admite hasta "
+                "%(max)s caracteres."
+            ) % {"option": too_long[:40] + "…", "max": CHOICE_LENGTH_MAX})
+        if len(options) > CHOICES_MAX:
+            self.add_error("choices", _(
+                "Opciones: escribió %(count)s y una lista admite hasta %(max)s. Para más "
+                "valores (códigos, sucursales, productos) use una variable de tipo «Texto»."
+            ) % {"count": format_number(len(options)), "max": CHOICES_MAX})
+
+    def clean(self):
+        data = super().clean()
+        kind = self.variable.type if self.variable is not None else data.get("type")
+        if kind == VariableType.CHOICE:
+            self._check_choices(data.get("choices"))
         if kind != VariableType.CHOICE:
             data["choices"] = []
         return data

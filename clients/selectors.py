@@ -62,6 +62,8 @@ class TrayQuery:
     sort_column: object
     descending: bool
     search: str
+    params: QueryDict  # the cleaned parameters (clients.filters.clean_tray_params)
+    notices: list  # what the page says it changed or ignored in them
 
     @property
     def sort_keys(self) -> list:
@@ -80,27 +82,17 @@ class TrayQuery:
         return self.queryset.order_by(*self.order_by_terms())
 
 
-def _as_query_dict(params) -> QueryDict:
-    if isinstance(params, QueryDict):
-        return params
-    if isinstance(params, str):
-        return QueryDict(params.lstrip("?"))
-    qd = QueryDict(mutable=True)
-    for key, value in (params or {}).items():
-        if isinstance(value, (list, tuple)):
-            qd.setlist(key, [str(v) for v in value])
-        elif value is not None:
-            qd[key] = str(value)
-    return qd
-
-
 def client_tray_query(*, member, params, variables=None) -> TrayQuery:
     """Filters (clients.filters), search (clients.search) and order of the tray."""
+    from django.utils.translation import gettext as _
+
     from .columns import COLUMNS, columns_for_project, project_variables
-    from .filters import ClientTrayFilterSet, wants_recycle_bin
+    from .filters import ClientTrayFilterSet, clean_tray_params, wants_recycle_bin
+    from moonflow.text import shorten
     from .search import search_q
 
-    data = _as_query_dict(params)
+    cleaned = clean_tray_params(params)
+    data, notices = cleaned.data, list(cleaned.notices)
     if variables is None:
         variables = project_variables(member.project)
     columns = columns_for_project(member.project, variables=variables)
@@ -116,6 +108,11 @@ def client_tray_query(*, member, params, variables=None) -> TrayQuery:
     descending = sort.startswith("-")
     column = by_key.get(sort.lstrip("-"))
     if column is None:
+        if sort:
+            notices.append(
+                _("No se puede ordenar por «%(order)s» (una columna que no existe): "
+                  "se ordenó por Nombre.") % {"order": shorten(sort)}
+            )
         column, descending = COLUMNS["name"], False
     return TrayQuery(
         filterset=filterset,
@@ -124,6 +121,8 @@ def client_tray_query(*, member, params, variables=None) -> TrayQuery:
         sort_column=column,
         descending=descending,
         search=search,
+        params=data,
+        notices=notices,
     )
 
 

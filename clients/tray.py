@@ -24,8 +24,8 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import OperationalError, connections, transaction
@@ -51,7 +51,7 @@ from .columns import (
     resolve_columns,
     visible_columns,
 )
-from .filters import active_chips, filter_controls
+from .filters import active_chips, clean_tray_params, filter_controls, filter_notices
 from .selectors import TrayQuery, client_tray_query, saved_view_list
 
 EXACT_COUNT_LIMIT = 10_000
@@ -104,27 +104,67 @@ def encode_cursor(values) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+CURSOR_MAX = 4000  # a real cursor is a few hundred characters
+_BIGINT = 2**63
+_DECIMAL_EXPONENT = 100  # far beyond any amount, far below numeric's limits
+
+
+def _refuse_constant(name):
+    raise ValueError(f"not a cursor value: {name}")
+
+
+def _storable(text: str) -> bool:
+    """Text PostgreSQL can compare: no NUL, no lone surrogate."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _cursor_value(value, kind: str):
+    """One sort-key value of a cursor as its column compares it, or ValueError."""
+    if kind == INT:
+        if type(value) is not int or not -_BIGINT <= value < _BIGINT:
+            raise ValueError(value)
+        return value
+    if kind == DEC:
+        if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
+            raise ValueError(value)
+        number = Decimal(value) if isinstance(value, (int, Decimal)) else Decimal(value.strip())
+        if not number.is_finite() or abs(number.adjusted()) > _DECIMAL_EXPONENT:
+            raise ValueError(value)
+        return number
+    if not isinstance(value, str) or not _storable(value):
+        raise ValueError(value)
+    if kind == DT:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError(value)
+        # In UTC: PostgreSQL takes offsets up to 15:59 only (and year 1 at +23:59 overflows).
+        return moment.astimezone(UTC)
+    return value
+
+
 def decode_cursor(token: str, types: list[str]) -> list | None:
-    """The sort-key values (then the id) of a cursor, or None when it is not one of ours."""
+    """The sort-key values (then the id) of a cursor, or None when it is not one of ours.
+
+    A cursor comes back from the URL, so anyone can write one: beyond being
+    base64 JSON of the right length, every value must be what its column
+    compares (a finite, bounded number; text PostgreSQL can hold; an aware
+    date-time), or the whole cursor is refused and the tray shows its first page.
+    """
+    if len(token) > CURSOR_MAX:
+        return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        values = json.loads(raw.decode())
+        values = json.loads(raw.decode(), parse_float=Decimal, parse_constant=_refuse_constant)
         if not isinstance(values, list) or len(values) != len(types) + 1:
             return None
-        out = []
-        for value, kind in zip(values, [*types, INT]):
-            if kind == INT:
-                out.append(int(value))
-            elif kind == DEC:
-                out.append(Decimal(str(value)))
-            elif kind == DT:
-                out.append(datetime.fromisoformat(value))
-            else:
-                if not isinstance(value, str):
-                    return None
-                out.append(value)
-        return out
-    except (ValueError, TypeError, InvalidOperation, binascii.Error, UnicodeDecodeError):
+        return [_cursor_value(value, kind) for value, kind in zip(values, [*types, INT])]
+    except (ValueError, TypeError, ArithmeticError, RecursionError, binascii.Error):
         return None
 
 
@@ -135,6 +175,7 @@ class Page:
     has_next: bool
     first_cursor: str | None
     last_cursor: str | None
+    refused: bool = False  # the page asked for was not a page link of ours: first page shown
 
 
 def _key_names(query: TrayQuery) -> list[str]:
@@ -152,6 +193,7 @@ def paginate(query: TrayQuery, *, page: str, size: int, paths) -> Page:
         values = decode_cursor(page[4:], [k.type for k in query.sort_keys])
         if values is not None:
             mode = "next" if page.startswith(NEXT_PREFIX) else "previous"
+    refused = bool(page) and mode == "first"
     backwards = mode in ("previous", "last")
     if values is not None:
         ascending = (not query.descending) != (mode == "previous")
@@ -178,6 +220,7 @@ def paginate(query: TrayQuery, *, page: str, size: int, paths) -> Page:
         has_next=has_next,
         first_cursor=cursor(rows[0]) if rows else None,
         last_cursor=cursor(rows[-1]) if rows else None,
+        refused=refused,
     )
 
 
@@ -308,9 +351,10 @@ def query_without(params: QueryDict, key: str, value: str = "") -> str:
     return qd.urlencode()
 
 
-def saved_query(params: QueryDict) -> str:
-    """What a saved view (or a download) keeps: filters, search and order."""
-    qd = params.copy()
+def saved_query(params) -> str:
+    """What a saved view (or a download) keeps: filters, search and order, cleaned as the
+    tray reads them (clients.filters.clean_tray_params)."""
+    qd = clean_tray_params(params).data.copy()
     for key in (PAGE_PARAM, "vista"):
         qd.pop(key, None)
     return qd.urlencode()
@@ -522,7 +566,8 @@ class Header:
 
 @dataclass
 class Tray:
-    params: QueryDict
+    params: QueryDict  # cleaned (clients.filters.clean_tray_params)
+    notices: list[str]  # what the page changed or ignored in them, said above the table
     query: TrayQuery
     columns: list[Column]
     headers: list[Header]
@@ -583,9 +628,14 @@ def build_tray(*, member, params: QueryDict, csrf_token: str = "", here: str = "
     project = member.project
     variables = project_variables(project)
     query = client_tray_query(member=member, params=params, variables=variables)
+    params = query.params  # cleaned: every link of the page carries these
+    notices = [*query.notices, *filter_notices(query.filterset)]
     saved_views = list(saved_view_list(member=member, tray=TRAY))
     view_id = params.get("vista")
     active_view = next((v for v in saved_views if str(v.pk) == view_id), None) if view_id else None
+    if view_id and active_view is None:
+        notices.append(_("La vista guardada que pidió no existe o ya no está compartida con "
+                         "usted: se muestran sus propias columnas."))
     known = {c.key for c in query.columns}
     view_keys = [k for k in (active_view.columns or []) if k in known] if active_view else []
     if view_keys:
@@ -600,6 +650,9 @@ def build_tray(*, member, params: QueryDict, csrf_token: str = "", here: str = "
             if p not in paths:
                 paths.append(p)
     page = paginate(query, page=params.get(PAGE_PARAM, ""), size=size, paths=paths)
+    if page.refused:
+        notices.append(_("El enlace de página no es válido o caducó: se muestra la primera "
+                         "página."))
 
     tz = ZoneInfo(project.timezone) if project.timezone else None
     readable = query.filterset.readable_adviser_ids
@@ -641,6 +694,7 @@ def build_tray(*, member, params: QueryDict, csrf_token: str = "", here: str = "
 
     return Tray(
         params=params,
+        notices=notices,
         query=query,
         columns=columns,
         headers=headers,

@@ -39,6 +39,8 @@ from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from moonflow.text import shorten
+
 from .choices import (
     ClaimCategory,
     ClientStatus,
@@ -98,9 +100,9 @@ class FieldError(ValidationError):
 
 
 def _fail(field: str, value, detail: str, *, label: str | None = None):
-    """Raise a FieldError whose message reads «Label» «value»: detail."""
+    """Raise a FieldError whose message reads «Label» «value»: detail (a long value cut)."""
     label = str(label if label is not None else LABELS.get(field, field))
-    shown = "" if value is None else str(value)
+    shown = shorten(value)
     message = _("%(label)s «%(value)s»: %(detail)s") % {
         "label": label,
         "value": shown,
@@ -115,7 +117,8 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         # A numeric spreadsheet cell holding a document number or a phone.
         return str(int(value))
-    return str(value).strip()
+    # PostgreSQL text holds no NUL: a file padded with them keeps what can be read.
+    return str(value).replace("\x00", "").strip()
 
 
 def _required(field: str, value) -> str:
@@ -426,6 +429,10 @@ def clean_date(field: str, value, *, required: bool = True, label: str | None = 
         _fail(field, value, _("no es una fecha válida: use dd/mm/aaaa."), label=label)
 
 
+MONEY_DIGITS = 12  # integer digits the amount columns hold
+MONEY_LIMIT = Decimal(10) ** MONEY_DIGITS
+
+
 def clean_money(field: str, value, *, required: bool = False, positive: bool = False) -> Decimal:
     """An amount with up to 2 decimals and 12 integer digits; never negative."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -438,10 +445,12 @@ def clean_money(field: str, value, *, required: bool = False, positive: bool = F
         _fail(field, value, _("no es un importe válido (1.234,56)."))
     if amount < 0 or (positive and amount == 0):
         _fail(field, value, _("debe ser mayor que cero.") if positive else _("no puede ser negativo."))
+    # Size first: rounding a 27-digit amount to cents overflows Decimal's precision.
+    if amount >= MONEY_LIMIT:
+        _fail(field, value, _("es demasiado grande: use hasta %(digits)s dígitos enteros.")
+              % {"digits": MONEY_DIGITS})
     if amount != amount.quantize(Decimal("0.01")):
         _fail(field, value, _("admite hasta 2 decimales."))
-    if amount >= Decimal("1e12"):
-        _fail(field, value, _("es demasiado grande."))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -508,7 +517,8 @@ def clean_adviser_code(value, *, rules: ProjectRules):
     label = str(LABELS["adviser_code"])
     if member is None:
         raise FieldError(
-            "adviser_code", text, _("No existe un asesor con el ID «%(code)s».") % {"code": text},
+            "adviser_code", text,
+            _("No existe un asesor con el ID «%(code)s».") % {"code": shorten(text)},
             label=label,
         )
     if not member.is_active:
@@ -537,6 +547,30 @@ def clean_supervisor_code(value, *, rules: ProjectRules):
     return member
 
 
+# A number variable is stored as a JSON number, which imports, the API and
+# spreadsheets read as a double: 15 digits are exact there.
+VARIABLE_NUMBER_DIGITS = 15
+OPTIONS_LISTED = 10  # options a message names before "…"
+
+# A choice variable is a filter's checkboxes, a select in the client's form and
+# a column: a few hundred options stay readable and light (20,000 made the tray
+# page 4 MB and the create form take seconds). Ajustes saves no more than this;
+# a longer list (older, or written by other means) is typed instead of picked.
+CHOICES_MAX = 200
+CHOICE_LENGTH_MAX = 100
+
+
+def picks_from_a_list(variable) -> bool:
+    """Whether a choice variable's options are offered as a list (else typed)."""
+    return len(variable.choices or ()) <= CHOICES_MAX
+
+
+def _options(choices) -> str:
+    options = [str(o) for o in choices or []]
+    listed = ", ".join(options[:OPTIONS_LISTED])
+    return listed + ", …" if len(options) > OPTIONS_LISTED else listed
+
+
 def clean_custom_value(variable, value):
     """One custom variable's value, typed; blank means absent (None)."""
     field_name = f"extra.{variable.key}"
@@ -550,6 +584,13 @@ def clean_custom_value(variable, value):
             _fail(field_name, value, _("no es un número válido (1.234,56)."), label=label)
         if not number.is_finite():
             _fail(field_name, value, _("no es un número válido (1.234,56)."), label=label)
+        if number.adjusted() >= VARIABLE_NUMBER_DIGITS:
+            _fail(
+                field_name, value,
+                _("es demasiado grande: use hasta %(digits)s dígitos enteros.")
+                % {"digits": VARIABLE_NUMBER_DIGITS},
+                label=label,
+            )
         return int(number) if number == number.to_integral_value() else float(number)
     if variable.type == VariableType.DATE:
         return clean_date(field_name, value, label=label).isoformat()
@@ -558,15 +599,15 @@ def clean_custom_value(variable, value):
         for option in variable.choices or []:
             if str(option).casefold() == text.casefold():
                 return str(option)
-        options = ", ".join(str(o) for o in variable.choices or [])
         _fail(
             field_name,
             text,
-            _("no es una opción válida. Use una de: %(options)s.") % {"options": options},
+            _("no es una opción válida. Use una de: %(options)s.")
+            % {"options": _options(variable.choices)},
             label=label,
         )
     if len(text) > 500:
-        _fail(field_name, text[:40] + "…", _("admite hasta 500 caracteres."), label=label)
+        _fail(field_name, text, _("admite hasta 500 caracteres."), label=label)
     return text
 
 

@@ -10,6 +10,7 @@ today in the project's timezone. Pages use keyset pagination on
 
 from datetime import date
 
+from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
@@ -78,6 +79,10 @@ def keyset_page(qs, request, *, size: int | None = None):
     size = size or PAGE_SIZE
     after = _parse_cursor(request.GET.get("after"))
     before = _parse_cursor(request.GET.get("before"))
+    if (request.GET.get("after") and not after) or (request.GET.get("before") and not before):
+        messages.warning(
+            request, _("El enlace de página no es válido o caducó: se muestra la primera página.")
+        )
     if before and not after:
         day, pk = before
         rows = list(

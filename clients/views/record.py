@@ -20,8 +20,8 @@ changed or deleted it) and in the edit dialog.
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -67,13 +67,23 @@ def done(request, message: str, *, url: str, refresh: bool = True):
     if is_htmx(request):
         header = {"HX-Refresh": "true"} if refresh else {"HX-Redirect": url}
         return HttpResponse(status=204, headers=header)
-    return redirect(url)
+    return HttpResponseRedirect(url)
 
 
 def safe_next(request, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """Where to go after a dialog: a path of this site the page passed along, else `default`.
+
+    Only an absolute path ("/p/…") is taken: anything else ("-1", a bare word)
+    would be read by redirect() as a view name.
+    """
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        candidate.startswith("/")
+        and not candidate.startswith("//")
+        and candidate.isprintable()
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return default

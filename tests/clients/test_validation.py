@@ -93,7 +93,7 @@ def test_it_checks_rut_check_digit_k():
     [
         (v.clean_email, "ana@", "Correo electrónico «ana@»: no es un correo electrónico válido"),
         (v.clean_phone, "12-ab", "Teléfono «12-ab»: use entre 7 y 15 dígitos"),
-        (v.clean_name, "x" * 201, "Nombre «" + "x" * 201 + "»: admite hasta 200 caracteres."),
+        (v.clean_name, "x" * 201, "Nombre «" + "x" * 60 + "…»: admite hasta 200 caracteres."),
         (v.clean_status, "borrado", "Estado «borrado»: no es una opción válida. Use una de: Activo, Inactivo."),
         (v.clean_claim_category, "otro", "Reclamo «otro»: no es una opción válida."),
         (v.clean_portfolio_type, "x", "Tipo de cartera «x»: no es una opción válida"),

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from advisers.tasks import export_members
 from moonflow.jobs.models import JobKind, JobStatus, Notification, ProcessJob
-from moonflow.jobs import runner
 from moonflow.jobs.runner import JobLost, JobRun, claim_job, stale_after
 
 from tests.conftest import wait_for
