@@ -50,3 +50,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("p/<slug:project>/", include(project_patterns)),
 ]
+
+handler400 = "moonflow.errors.bad_request"
+handler403 = "moonflow.errors.permission_denied"
+handler404 = "moonflow.errors.page_not_found"

@@ -114,7 +114,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Bogota"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Numbers a person reads are grouped explicitly (intcomma, floatformat:"2g",
+# number_format(force_grouping=True)); a bare {{ id }} is never "1.234" in a link.
+USE_THOUSAND_SEPARATOR = False
+# One way to write numbers per language (es: 1.234,56), see moonflow/formats/.
+FORMAT_MODULE_PATH = ["moonflow.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
