@@ -274,7 +274,7 @@ def _explain(sql: str) -> str:
 
 
 def _matching(member, params, page: str = "clients") -> int:
-    from clients.selectors import client_list
+    from clients.lists import client_list
 
     clean = {k: v for k, v in params.items() if k not in ("pagina", "por_pagina")}
     if page == "orders":

@@ -17,7 +17,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from moonflow.numbers import format_number
 from moonflow.tenancy.models import Role
+from moonflow.text import shorten
 
 from . import validation
 from .choices import (
@@ -30,7 +32,6 @@ from .choices import (
     PortfolioType,
     VariableType,
 )
-from .columns import format_number
 from .models import CUSTOM_VARIABLE_KEY_RE
 from .validation import CHOICE_LENGTH_MAX, CHOICES_MAX, FieldError, ProjectRules
 
@@ -485,7 +486,7 @@ class CustomVariableForm(_Bootstrap, forms.Form):
             self.add_error("choices", _(
                 "Opciones: «%(option)s» es demasiado larga; cada opción admite hasta "
                 "%(max)s caracteres."
-            ) % {"option": too_long[:40] + "…", "max": CHOICE_LENGTH_MAX})
+            ) % {"option": shorten(too_long), "max": CHOICE_LENGTH_MAX})
         if len(options) > CHOICES_MAX:
             self.add_error("choices", _(
                 "Opciones: escribió %(count)s y una lista admite hasta %(max)s. Para más "

@@ -368,35 +368,3 @@ class ClientAssignment(models.Model):
             models.Index(fields=["project", "client", "-started_at"], name="assignment_client_idx")
         ]
 
-
-class TrayPreference(models.Model):
-    """The columns a member chose for a tray (Agregar/quitar columnas)."""
-
-    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey("tenancy.Member", on_delete=models.CASCADE, related_name="+")
-    tray = models.CharField(max_length=30)
-    columns = models.JSONField(default=list)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "member", "tray"], name="traypreference_unique"
-            )
-        ]
-
-
-class SavedView(models.Model):
-    """Filters and columns of a tray under a name, personal or shared."""
-
-    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
-    owner = models.ForeignKey("tenancy.Member", on_delete=models.CASCADE, related_name="+")
-    tray = models.CharField(max_length=30)
-    name = models.CharField(_("Nombre"), max_length=80)
-    query = models.CharField(max_length=2000, blank=True)
-    columns = models.JSONField(default=list)
-    shared = models.BooleanField(_("Compartida con el proyecto"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-        indexes = [models.Index(fields=["project", "tray", "owner"], name="savedview_idx")]

@@ -1,11 +1,8 @@
 """The one access path to clients and what hangs from them."""
 
-from dataclasses import dataclass
+from django.http import Http404
 
-from django.db.models import Q, QuerySet
-from django.http import Http404, QueryDict
-
-from .models import Client, PaymentOrder, SavedView
+from .models import Client, PaymentOrder
 from .visibility import client_visibility_q
 
 
@@ -36,110 +33,126 @@ def payment_order_base_queryset(*, member):
     )
 
 
-# --- The clients tray (Cuentas por cobrar → Clientes) ---------------------------------------
+# --- One access helper per entity: another project's id, or one the member may not
+# see, answers 404 exactly like a missing one ---------------------------------------
+
+from django.db.models import Count, Q  # noqa: E402
+
+from .models import (  # noqa: E402
+    Claim,
+    ClientAssignment,
+    ClientContact,
+    ClientReference,
+    CustomVariable,
+    Segment,
+)
 
 
-def client_list(*, member, params) -> QuerySet[Client]:
-    """The clients tray's rows for `params`: filtered, searched and ordered, not paginated.
-
-    `params` is a QueryDict or a dict of the tray's GET parameters (the tray's
-    query string, as the download job saves it); no request is needed. Every
-    row comes from `client_base_queryset(member=…)`, with the recycle bin
-    included only when the "Estado" filter asks for "eliminado". Unknown or
-    invalid parameters are ignored, as on screen. The order is the tray's
-    (`orden`, default by name) with `id` as the final tie-breaker.
-    """
-    return client_tray_query(member=member, params=params).ordered
-
-
-@dataclass
-class TrayQuery:
-    """Everything the tray derives from its parameters (see `client_tray_query`)."""
-
-    filterset: object
-    queryset: QuerySet  # filtered + searched, unordered
-    columns: list  # every column of the project (built-ins + custom variables)
-    sort_column: object
-    descending: bool
-    search: str
-    params: QueryDict  # the cleaned parameters (clients.filters.clean_tray_params)
-    notices: list  # what the page says it changed or ignored in them
-
-    @property
-    def sort_keys(self) -> list:
-        return list(self.sort_column.sort_keys)
-
-    def order_by_terms(self, *, reverse: bool = False) -> list:
-        descending = self.descending != reverse
-        terms = [
-            key.expression.desc() if descending else key.expression.asc() for key in self.sort_keys
-        ]
-        terms.append("-id" if descending else "id")
-        return terms
-
-    @property
-    def ordered(self) -> QuerySet:
-        return self.queryset.order_by(*self.order_by_terms())
+def get_payment_order_for_member(member, pk) -> PaymentOrder:
+    """An order of a client the member sees, outside the recycle bin, in their project."""
+    order = (
+        payment_order_base_queryset(member=member)
+        .select_related("client__project")
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise Http404("No such payment order")
+    return order
 
 
-def client_tray_query(*, member, params, variables=None) -> TrayQuery:
-    """Filters (clients.filters), search (clients.search) and order of the tray."""
-    from django.utils.translation import gettext as _
+def get_claim_for_member(member, pk, *, client: Client | None = None) -> Claim:
+    """A claim of a client the member sees, outside the recycle bin (of `client`, if given)."""
+    qs = Claim.objects.filter(project_id=member.project_id, pk=pk).filter(
+        client_visibility_q(member, prefix="client__"), client__deleted_at__isnull=True
+    )
+    if client is not None:
+        qs = qs.filter(client_id=client.pk)
+    claim = qs.select_related("client__project").first()
+    if claim is None:
+        raise Http404("No such claim")
+    return claim
 
-    from .columns import COLUMNS, columns_for_project, project_variables
-    from .filters import ClientTrayFilterSet, clean_tray_params, wants_recycle_bin
-    from moonflow.text import shorten
-    from .search import search_q
 
-    cleaned = clean_tray_params(params)
-    data, notices = cleaned.data, list(cleaned.notices)
-    if variables is None:
-        variables = project_variables(member.project)
-    columns = columns_for_project(member.project, variables=variables)
-    base = client_base_queryset(member=member, include_deleted=wants_recycle_bin(data))
-    filterset = ClientTrayFilterSet(data, queryset=base, member=member, variables=variables)
-    qs = filterset.qs
-    search = (data.get("q") or "").strip()
-    condition = search_q(search)
-    if condition is not None:
-        qs = qs.filter(condition)
-    by_key = {c.key: c for c in columns if c.sortable}
-    sort = (data.get("orden") or "").strip()
-    descending = sort.startswith("-")
-    column = by_key.get(sort.lstrip("-"))
-    if column is None:
-        if sort:
-            notices.append(
-                _("No se puede ordenar por «%(order)s» (una columna que no existe): "
-                  "se ordenó por Nombre.") % {"order": shorten(sort)}
-            )
-        column, descending = COLUMNS["name"], False
-    return TrayQuery(
-        filterset=filterset,
-        queryset=qs,
-        columns=columns,
-        sort_column=column,
-        descending=descending,
-        search=search,
-        params=data,
-        notices=notices,
+def get_segment_for_member(member, pk) -> Segment:
+    """A segment of the member's project."""
+    segment = Segment.objects.filter(project_id=member.project_id, pk=pk).first()
+    if segment is None:
+        raise Http404("No such segment")
+    return segment
+
+
+def get_custom_variable_for_member(member, pk) -> CustomVariable:
+    """A custom variable of the member's project."""
+    variable = CustomVariable.objects.filter(project_id=member.project_id, pk=pk).first()
+    if variable is None:
+        raise Http404("No such variable")
+    return variable
+
+
+# --- Ajustes: the project's vocabulary for clients ---------------------------------------
+
+
+def segment_list_with_counts(*, member):
+    """The project's segments with how many clients (outside the bin) use each."""
+    return Segment.objects.filter(project_id=member.project_id).annotate(
+        n_clients=Count("client", filter=Q(client__deleted_at__isnull=True))
     )
 
 
-def saved_view_list(*, member, tray: str):
-    """The member's own saved views and those shared with the project."""
-    return SavedView.objects.filter(
-        Q(owner=member) | Q(shared=True), project_id=member.project_id, tray=tray
-    ).order_by("name", "id")
+def custom_variable_list(*, member):
+    return CustomVariable.objects.filter(project_id=member.project_id)
 
 
-def get_saved_view_for_member(member, pk, *, tray: str, missing_ok: bool = False):
-    """A saved view the member may apply (own or shared); 404 otherwise."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        pk = None
-    view = saved_view_list(member=member, tray=tray).filter(pk=pk).first() if pk else None
-    if view is None and not missing_ok:
-        raise Http404("No such saved view")
-    return view
+# --- The client page: what hangs from a client already reached through
+# `get_client_for_member` ----------------------------------------------------------------
+
+
+def client_payment_orders(*, client: Client, today):
+    """The client's orders by due date, each annotated with its `state` on `today`."""
+    return (
+        PaymentOrder.objects.filter(project_id=client.project_id, client=client)
+        .with_state(today=today)
+        .order_by("due_date", "id")
+    )
+
+
+def client_payment_order_counts(*, client: Client, today) -> dict:
+    """How many of the client's orders are in each state: {"vigente": n, …}."""
+    return PaymentOrder.objects.filter(
+        project_id=client.project_id, client=client
+    ).state_counts(today=today)
+
+
+def client_assignment_history(*, client: Client):
+    """Who held the client from when to when, latest first."""
+    return (
+        ClientAssignment.objects.filter(project_id=client.project_id, client=client)
+        .select_related("adviser__user", "changed_by", "job")
+        .order_by("-started_at", "-id")
+    )
+
+
+def client_claims(*, client: Client):
+    return Claim.objects.filter(project_id=client.project_id, client=client).prefetch_related(
+        "payment_orders"
+    )
+
+
+def client_contacts(*, client: Client):
+    return ClientContact.objects.filter(project_id=client.project_id, client=client).order_by(
+        "kind", "id"
+    )
+
+
+def client_references(*, client: Client):
+    return ClientReference.objects.filter(project_id=client.project_id, client=client).order_by(
+        "name", "id"
+    )
+
+
+def client_active_portfolios(*, client: Client):
+    """The client's memberships of active portfolios, with the portfolio."""
+    return client.portfolio_memberships.filter(
+        project_id=client.project_id, portfolio__active=True
+    ).select_related("portfolio")

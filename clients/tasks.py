@@ -11,7 +11,7 @@ from moonflow.jobs.runner import job_task
 from moonflow.jobs.services import job_create
 from moonflow.tenancy.models import Project
 
-from .export_tasks import export_clients_task  # noqa: F401  (registers the download task)
+from .lists import export_clients_task  # noqa: F401  (registers the download task)
 from .models import Client
 from .situation import project_today, recompute_situations
 

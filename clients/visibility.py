@@ -74,7 +74,7 @@ def readable_adviser_ids(member: Member) -> set[int] | None:
     """The ids of the advisers whose name and Asesor ID `member` may read; None: everyone's.
 
     The advisers the member may pick in the tray's "Asesor asignado" filter
-    (`clients.filters.choice_members`), and the member themselves.
+    (`adviser_choices`), and the member themselves.
     """
     if sees_whole_book(member):
         return None
@@ -89,6 +89,30 @@ def readable_adviser_ids(member: Member) -> set[int] | None:
             ).values_list("id", flat=True)
         )
     return readable
+
+
+def adviser_choices(member: Member) -> tuple[list[Member], list[Member]]:
+    """(advisers the member may pick in a filter and read, the project's supervisors): one query.
+
+    The same rule as `readable_adviser_ids`: everyone for a member who sees the
+    whole book; the advisers of their teams for a restricted supervisor; a
+    restricted adviser only themselves. Supervisors are the organisation chart.
+    """
+    people = list(
+        Member.objects.filter(
+            project_id=member.project_id, is_active=True, role__in=[Role.ADVISER, Role.SUPERVISOR]
+        )
+        .select_related("user", "team")
+        .order_by("user__first_name", "user__last_name", "id")
+    )
+    supervisors = [m for m in people if m.role == Role.SUPERVISOR]
+    advisers = [m for m in people if m.role == Role.ADVISER]
+    if not sees_whole_book(member):
+        if member.role == Role.SUPERVISOR:
+            advisers = [m for m in advisers if m.team and m.team.supervisor_id == member.pk]
+        else:
+            advisers = [member]
+    return advisers, supervisors
 
 
 def may_read_adviser(readable_ids: set[int] | None, adviser_id: int | None) -> bool:

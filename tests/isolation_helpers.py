@@ -505,13 +505,12 @@ def build_project_a(cast) -> ObjectSet:
         ClientContact,
         ClientReference,
         CustomVariable,
-        SavedView,
-        TrayPreference,
     )
     from interactions.models import Channel, Interaction, InteractionStatus
     from moonflow.audit.models import AuditEventKind
     from moonflow.audit.services import audit_record
     from moonflow.jobs.models import JobKind, JobStatus, Notification, ProcessJob
+    from moonflow.lists.models import SavedView, TrayPreference
     from moonflow.tenancy.models import Member, Team
     from portfolios.models import Portfolio, PortfolioClient
 

@@ -238,6 +238,8 @@ _READ = re.compile(
     r"""(?:GET|POST|params|data|qd|lookup|state)\.(?:get|getlist|pop)\(\s*["']([A-Za-z_]\w*)["']"""
     r"""|["']([A-Za-z_]\w*)["']\s+in\s+(?:request\.)?(?:GET|POST|data)\b"""
     r"""|\(\s*request\s*,\s*["']([A-Za-z_]\w*)["']"""  # a helper reading one: _cursor(request, "x")
+    r"""|^[A-Z_]*_PARAM\s*=\s*["']([A-Za-z_]\w*)["']""",  # a name kept in a constant
+    re.MULTILINE,
 )
 
 
@@ -387,7 +389,8 @@ def _build_hostile_data(cast, project_a):
     """Data that gives every page its full set of controls: variables of every type (as
     filters and columns), more than a page of clients, orders and jobs, a saved view."""
     from clients.choices import VariableType
-    from clients.models import CustomVariable, SavedView, TrayPreference
+    from clients.models import CustomVariable
+    from moonflow.lists.models import SavedView, TrayPreference
     from moonflow.jobs.models import JobKind, JobStatus, ProcessJob
 
     from . import factories
@@ -428,13 +431,13 @@ def _build_hostile_data(cast, project_a):
 
 @pytest.fixture(scope="module")
 def small_pages():
-    from clients import tray
+    from clients.lists import CLIENTS
     from clients.views import payment_orders
     from moonflow.jobs import views as job_views
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tray, "DEFAULT_PAGE_SIZE", PAGE_SIZE)
-        patch.setattr(tray, "PAGE_SIZES", (PAGE_SIZE, *tray.PAGE_SIZES))
+        patch.setattr(CLIENTS, "default_page_size", PAGE_SIZE)
+        patch.setattr(CLIENTS, "page_sizes", (PAGE_SIZE, *CLIENTS.page_sizes))
         patch.setattr(payment_orders, "PAGE_SIZE", PAGE_SIZE)
         patch.setattr(job_views, "PAGE_SIZE", PAGE_SIZE)
         yield

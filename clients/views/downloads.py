@@ -15,8 +15,10 @@ from django.views.decorators.http import require_http_methods
 
 from moonflow.jobs.announce import announce_job
 
+from moonflow.lists.exports import CSV, XLSX
+
 from ..columns import columns_for_params
-from ..exports import CSV, XLSX, client_export_request
+from ..lists import client_export_request
 
 FORMAT_CHOICES = [
     (XLSX, gettext_lazy("Excel (XLSX)")),

@@ -25,7 +25,7 @@ from ..forms import PaymentOrderFilterForm, PaymentOrderForm
 from ..models import PaymentOrder
 from ..selectors import get_client_for_member, payment_order_base_queryset
 from ..situation import project_today
-from ..tray import page_total
+from moonflow.lists.totals import page_total
 from ..validation import FieldError
 from .record import dialog, done, order_counts, order_state, safe_next
 

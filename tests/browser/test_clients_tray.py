@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from clients.choices import ClientStatus, Situation
-from clients.models import Client, TrayPreference
+from clients.models import Client
+from moonflow.lists.models import TrayPreference
 from clients.situation import project_today, recompute_situations
 from tests import factories
 

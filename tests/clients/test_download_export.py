@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from clients.choices import ClientStatus, PortfolioType, Situation
 from clients.columns import visible_columns
-from clients.exports import export_clients
-from clients.models import Client, CustomVariable, TrayPreference
-from clients.selectors import client_list
+from clients.lists import export_clients
+from clients.models import Client, CustomVariable
+from moonflow.lists.models import TrayPreference
+from clients.lists import client_list
 from portfolios.models import Portfolio, PortfolioClient
 from tests import factories
 

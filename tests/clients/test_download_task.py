@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 from django.core import mail
 
-from clients.export_tasks import export_clients_task
-from clients.exports import client_export_request
+from clients.lists import export_clients_task
+from clients.lists import client_export_request
 from moonflow.audit.models import AuditEvent
 from moonflow.jobs.models import JobStatus, ProcessJob
 from tests import factories

@@ -5,7 +5,7 @@ import html
 import pytest
 from django.urls import reverse
 
-from clients.models import SavedView, TrayPreference
+from moonflow.lists.models import SavedView, TrayPreference
 from moonflow.jobs.models import JobKind, JobStatus, ProcessJob
 from tests import factories
 

@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from moonflow.lists import totals
 from clients import services
 from clients.choices import PaymentOrderStatus
 from clients.situation import project_today
-from clients import tray
-from clients.tray import Total
+from moonflow.lists.totals import Total
 from clients.views import payment_orders as views
 from tests import factories
 
@@ -137,7 +137,7 @@ def _slow_count(qs, *, noun_singular, noun_plural):
 
 def test_a_list_that_fits_on_one_page_shows_its_exact_total(cast, as_member, book, monkeypatch):
     # On a large book a restricted adviser's count runs out of time; the page needs none.
-    monkeypatch.setattr(tray, "count_total", _slow_count)
+    monkeypatch.setattr(totals, "count_total", _slow_count)
     html = as_member(cast.restricted).get(URL).content.decode()
     assert "2 órdenes" in html
     assert "≈" not in html
@@ -145,7 +145,7 @@ def test_a_list_that_fits_on_one_page_shows_its_exact_total(cast, as_member, boo
 
 def test_a_longer_list_shows_the_bounded_count(cast, as_member, book, monkeypatch):
     monkeypatch.setattr(views, "PAGE_SIZE", 1)
-    monkeypatch.setattr(tray, "count_total", _slow_count)
+    monkeypatch.setattr(totals, "count_total", _slow_count)
     html = as_member(cast.restricted).get(URL).content.decode()
     assert "≈ 12 órdenes" in html
     assert 'title="Total aproximado"' in html

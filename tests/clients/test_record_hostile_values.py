@@ -33,7 +33,7 @@ def test_it_refuses_a_5000_digit_number_and_echoes_only_its_start(cast, as_membe
     response = as_member(cast.adviser).post(URL, form(var_puntaje="9" * 5000))
     page = html.unescape(response.content.decode())
     assert response.status_code == 400
-    assert f"Puntaje «{'9' * 40}…»: es demasiado grande: use hasta 15 dígitos enteros." in page
+    assert f"Puntaje «{'9' * 60}…»: es demasiado grande: use hasta 15 dígitos enteros." in page
     assert not Client.objects.filter(project=cast.project).exists()
 
 

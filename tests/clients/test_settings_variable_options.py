@@ -41,7 +41,7 @@ def test_it_refuses_an_overlong_option_when_editing(cast, as_member):
                                              type=VariableType.CHOICE, choices=["Oro"])
     response = as_member(cast.admin).post(
         url("variable_edit", pk=variable.pk), {"label": "Plan", "choices": "Oro\n" + "x" * 101})
-    assert (f"Opciones: «{'x' * 40}…» es demasiado larga; cada opción admite hasta 100 "
+    assert (f"Opciones: «{'x' * 60}…» es demasiado larga; cada opción admite hasta 100 "
             "caracteres." in html.unescape(response.content.decode()))
     variable.refresh_from_db()
     assert variable.choices == ["Oro"]

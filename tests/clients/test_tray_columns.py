@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from clients.columns import COLUMNS, columns_for_project, visible_columns
-from clients.models import TrayPreference
-from clients.selectors import client_list
+from moonflow.lists.models import TrayPreference
+from clients.lists import client_list
 from tests import factories
 
 from .test_tray_helpers import get_tray, make_variable, text

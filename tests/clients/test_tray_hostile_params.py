@@ -7,11 +7,11 @@ import json
 import pytest
 from django.urls import reverse
 
-from clients import tray
-from clients.columns import DEC, DT, INT, STR
-from clients.models import SavedView
-from clients.selectors import client_list
-from clients.tray import decode_cursor
+from clients.lists import CLIENTS
+from moonflow.lists.keyset import DEC, DT, INT, STR
+from moonflow.lists.models import SavedView
+from clients.lists import client_list
+from moonflow.lists.keyset import decode_cursor
 from tests import factories
 
 from .test_tray_helpers import get_tray, make_variable, row_names, text
@@ -23,8 +23,8 @@ CLEANED = "Se quitaron caracteres no válidos (como NUL) de la búsqueda o los f
 
 @pytest.fixture
 def small_pages(monkeypatch):
-    monkeypatch.setattr(tray, "DEFAULT_PAGE_SIZE", 3)
-    monkeypatch.setattr(tray, "PAGE_SIZES", (3, 25, 50, 100))
+    monkeypatch.setattr(CLIENTS, "default_page_size", 3)
+    monkeypatch.setattr(CLIENTS, "page_sizes", (3, 25, 50, 100))
 
 
 @pytest.fixture

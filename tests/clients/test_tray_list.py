@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from clients import tray
+from clients.lists import CLIENTS
+from moonflow.lists import totals
 from tests import factories
 
 from .test_tray_helpers import get_tray, put_in_portfolio, row_names, text, total_label, url_exists
@@ -22,12 +23,12 @@ def test_it_shows_the_title_and_the_exact_total(cast, as_member):
 
 @pytest.fixture
 def pages_of_two(monkeypatch):
-    monkeypatch.setattr(tray, "DEFAULT_PAGE_SIZE", 2)
-    monkeypatch.setattr(tray, "PAGE_SIZES", (2, 25, 50, 100))
+    monkeypatch.setattr(CLIENTS, "default_page_size", 2)
+    monkeypatch.setattr(CLIENTS, "page_sizes", (2, 25, 50, 100))
 
 
 def test_it_shows_the_planners_estimate_for_a_huge_book(cast, as_member, monkeypatch, pages_of_two):
-    monkeypatch.setattr(tray, "_estimate", lambda qs: 1_234_567)
+    monkeypatch.setattr(totals, "_estimate", lambda qs: 1_234_567)
     for name in ["Ana", "Beto", "Cris"]:
         factories.make_client(cast.project, name=name)
     assert total_label(get_tray(as_member(cast.admin), cast.project)) == "≈ 1,2 M clientes"
@@ -36,8 +37,8 @@ def test_it_shows_the_planners_estimate_for_a_huge_book(cast, as_member, monkeyp
 def test_it_falls_back_to_the_estimate_when_counting_takes_too_long(
     cast, as_member, monkeypatch, pages_of_two
 ):
-    monkeypatch.setattr(tray, "_estimate", lambda qs: 4812)
-    monkeypatch.setattr(tray, "_bounded_count", lambda qs, limit: None)
+    monkeypatch.setattr(totals, "_estimate", lambda qs: 4812)
+    monkeypatch.setattr(totals, "_bounded_count", lambda qs, limit: None)
     for name in ["Ana", "Beto", "Cris"]:
         factories.make_client(cast.project, name=name)
     assert total_label(get_tray(as_member(cast.admin), cast.project)) == "≈ 4.800 clientes"
@@ -51,7 +52,7 @@ def test_it_counts_exactly_below_the_threshold(cast, as_member, pages_of_two):
 
 def test_it_shows_an_approximate_total_above_the_threshold(cast, as_member, monkeypatch,
                                                            pages_of_two):
-    monkeypatch.setattr(tray, "EXACT_COUNT_LIMIT", 3)
+    monkeypatch.setattr(totals, "EXACT_COUNT_LIMIT", 3)
     for i in range(5):
         factories.make_client(cast.project, name=f"Cliente {i}")
     label = total_label(get_tray(as_member(cast.admin), cast.project))
@@ -69,7 +70,7 @@ def test_it_rounds_estimates_as_people_say_them(estimate, label):
     from django.utils import translation
 
     with translation.override("es"):
-        assert tray.approximate_label(estimate) == label
+        assert totals.approximate_label(estimate) == label
 
 
 def test_it_offers_the_crear_menu_with_column_picker_and_download(cast, as_member):

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from clients import tray
+from clients.lists import CLIENTS
 from clients.choices import Situation
 from clients.models import Client
 from tests import factories
@@ -20,8 +20,8 @@ NAMES = ["Ana", "Bruno", "Carla", "Dario", "Elena", "Fabio", "Gina", "Hugo"]
 
 @pytest.fixture
 def small_pages(monkeypatch):
-    monkeypatch.setattr(tray, "DEFAULT_PAGE_SIZE", 3)
-    monkeypatch.setattr(tray, "PAGE_SIZES", (3, 25, 50, 100))
+    monkeypatch.setattr(CLIENTS, "default_page_size", 3)
+    monkeypatch.setattr(CLIENTS, "page_sizes", (3, 25, 50, 100))
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clients.models import Client, TrayPreference
+from clients.lists import CLIENTS
+from clients.models import Client
+from moonflow.lists.models import TrayPreference
 from tests import factories
 
 from .test_tray_helpers import get_tray, make_variable, put_in_portfolio, row_names
@@ -43,9 +45,8 @@ def count_queries(browser, project, query):
 def test_it_runs_as_many_queries_for_10_rows_as_for_100(
     cast, as_member, big_book, django_assert_max_num_queries, monkeypatch
 ):
-    from clients import tray
-
-    monkeypatch.setattr(tray, "PAGE_SIZES", (10, 25, 50, 100))
+    
+    monkeypatch.setattr(CLIENTS, "page_sizes", (10, 25, 50, 100))
     browser = as_member(cast.admin)
     get_tray(browser, cast.project)  # warm the session
     small, response_small = count_queries(browser, cast.project, "por_pagina=10")
@@ -59,9 +60,8 @@ def test_it_runs_as_many_queries_for_10_rows_as_for_100(
 
 
 def test_a_restricted_adviser_page_does_not_grow_either(cast, as_member, big_book, monkeypatch):
-    from clients import tray
-
-    monkeypatch.setattr(tray, "PAGE_SIZES", (10, 25, 50, 100))
+    
+    monkeypatch.setattr(CLIENTS, "page_sizes", (10, 25, 50, 100))
     browser = as_member(cast.restricted)
     get_tray(browser, cast.project)
     small, _ = count_queries(browser, cast.project, "por_pagina=10")

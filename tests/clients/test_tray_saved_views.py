@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from clients.choices import Situation
-from clients.models import SavedView
+from moonflow.lists.models import SavedView
 from tests import factories
 
 from .test_tray_helpers import get_tray, row_names, text

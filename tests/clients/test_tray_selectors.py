@@ -4,7 +4,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from clients.choices import Situation
-from clients.selectors import client_list
+from clients.lists import client_list
 from tests import factories
 
 

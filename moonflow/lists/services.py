@@ -1,6 +1,6 @@
 """Writes of a tray's personal settings: the chosen columns and saved views.
 
-Shared by every tray (the `tray` argument: "clients", later "payment_orders"…);
+Shared by every list (the `tray` argument: "clients", "payment_orders", "jobs"…);
 the caller validates column keys against its own column list.
 """
 

@@ -1,0 +1,106 @@
+"""The total above a list: exact when cheap, else the planner's estimate marked "≈".
+
+A list never counts a million rows on a page view:
+
+1. When one page holds every row, its rows are the total, for free.
+2. EXPLAIN (planning only): far above the limit (a whole book of a million),
+   the estimate is the answer and nothing is counted.
+3. Otherwise COUNT at most EXACT_COUNT_LIMIT + 1 rows within COUNT_BUDGET_MS
+   (a `statement_timeout` local to a savepoint): exact when it fits; "Más de
+   10.000" when the limit is reached but the planner guesses fewer; the
+   estimate when out of time.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.db import OperationalError, connections, transaction
+from django.utils.translation import gettext as _
+
+from moonflow.numbers import format_number
+
+EXACT_COUNT_LIMIT = 10_000
+COUNT_BUDGET_MS = 15
+ESTIMATE_TRUSTED_ABOVE = 50_000
+QUERY_CANCELED = "57014"
+
+
+@dataclass
+class Total:
+    value: int
+    exact: bool
+    label: str
+
+
+def _estimate(qs) -> int:
+    try:
+        plan = json.loads(qs.order_by().values("pk").explain(format="json"))
+        return int(plan[0]["Plan"]["Plan Rows"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return 0
+
+
+def approximate_label(estimate: int) -> str:
+    """Two significant digits, as people say them: "≈ 1,2 M", "≈ 150 mil", "≈ 4.800"."""
+    estimate = max(int(estimate), 1)
+    rounded = int(round(estimate, -max(len(str(estimate)) - 2, 0)))
+    if rounded >= 1_000_000:
+        millions = rounded / 1_000_000
+        if millions < 10 and millions != int(millions):
+            return f"≈ {format_number(millions, 1)} M"
+        return f"≈ {format_number(int(millions))} M"
+    if rounded >= 10_000:
+        return f"≈ {format_number(rounded // 1000)} mil"
+    return f"≈ {format_number(rounded)}"
+
+
+def _bounded_count(qs, limit: int) -> int | None:
+    """COUNT over at most `limit` + 1 rows, or None when it would take over COUNT_BUDGET_MS."""
+    connection = connections[qs.db]
+    outer_transaction = connection.in_atomic_block
+    subquery = qs.order_by().values("pk")[: limit + 1]
+    try:
+        with transaction.atomic(using=qs.db):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'), "
+                    "set_config('statement_timeout', %s, true)",
+                    [f"{COUNT_BUDGET_MS}ms"],
+                )
+                previous = cursor.fetchone()[0]
+            number = subquery.count()
+            if outer_transaction:
+                # Outside a transaction the setting ends with this block's commit.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return number
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == QUERY_CANCELED:
+            return None
+        raise
+
+
+def exact_total(number: int, *, noun_singular: str, noun_plural: str) -> Total:
+    noun = noun_singular if number == 1 else noun_plural
+    return Total(number, True, f"{format_number(number)} {noun}")
+
+
+def count_total(qs, *, noun_singular: str, noun_plural: str) -> Total:
+    limit = EXACT_COUNT_LIMIT
+    estimate = _estimate(qs)
+    if estimate > ESTIMATE_TRUSTED_ABOVE:
+        return Total(estimate, False, f"{approximate_label(estimate)} {noun_plural}")
+    exact = _bounded_count(qs, limit)
+    if exact is not None and exact <= limit:
+        return exact_total(exact, noun_singular=noun_singular, noun_plural=noun_plural)
+    if exact is not None and estimate <= limit:
+        return Total(limit + 1, False, _("Más de %(number)s %(noun)s") % {
+            "number": format_number(limit), "noun": noun_plural})
+    return Total(estimate, False, f"{approximate_label(estimate)} {noun_plural}")
+
+
+def page_total(qs, *, rows: int, whole: bool, noun_singular: str, noun_plural: str) -> Total:
+    """The total above a list: its rows when one page holds them all, else `count_total`."""
+    if whole:
+        return exact_total(rows, noun_singular=noun_singular, noun_plural=noun_plural)
+    return count_total(qs, noun_singular=noun_singular, noun_plural=noun_plural)
