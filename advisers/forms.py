@@ -9,35 +9,12 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from moonflow.forms import BootstrapFormMixin
 from moonflow.tenancy.models import Member, Role
 from moonflow.tenancy.selectors import member_list, supervisor_choices, team_list
 
 
-class _Bootstrap:
-    """Bootstrap classes on every widget (checkboxes are drawn by form_fields.html)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
-
-    def add_error(self, field, error):
-        # Both field validation and a service's refusal (added by the view)
-        # pass through here: mark the control so the error is seen, not only read.
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                css = widget.attrs.get("class", "")
-                if "is-invalid" not in css.split():
-                    widget.attrs["class"] = f"{css} is-invalid".strip()
-
-
-class MemberPermissionsForm(_Bootstrap, forms.Form):
+class MemberPermissionsForm(BootstrapFormMixin, forms.Form):
     restricted_to_assigned = forms.BooleanField(
         label=_("Asignación de asesor"),
         required=False,
@@ -53,7 +30,7 @@ class MemberPermissionsForm(_Bootstrap, forms.Form):
         self.fields["team"].queryset = team_list(member=member)
 
 
-class MemberEditForm(_Bootstrap, forms.Form):
+class MemberEditForm(BootstrapFormMixin, forms.Form):
     # No max_length here: the service refuses a long ID with its clear message,
     # where the browser's maxlength would cut the value silently.
     code = forms.CharField(
@@ -69,7 +46,7 @@ class MemberEditForm(_Bootstrap, forms.Form):
         self.fields["code"].widget.attrs["autocomplete"] = "off"
 
 
-class MemberInviteForm(_Bootstrap, forms.Form):
+class MemberInviteForm(BootstrapFormMixin, forms.Form):
     email = forms.EmailField(label=_("Correo electrónico"))
     first_name = forms.CharField(label=_("Nombre"), max_length=150)
     last_name = forms.CharField(label=_("Apellidos"), max_length=150, required=False)
@@ -84,7 +61,7 @@ class MemberInviteForm(_Bootstrap, forms.Form):
         self.fields["email"].widget.attrs["autocomplete"] = "off"
 
 
-class TeamForm(_Bootstrap, forms.Form):
+class TeamForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Nombre"), max_length=120)
     supervisor = forms.ModelChoiceField(
         label=_("Supervisor"), queryset=None, required=False, empty_label=_("Sin supervisor")

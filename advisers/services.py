@@ -11,14 +11,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Cast
 from django.db.models import BigIntegerField, Max
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from moonflow.text import shorten
+from moonflow.audit.changes import save_changes
 from moonflow.audit.models import AuditEventKind
 from moonflow.audit.services import audit_record
 from moonflow.tenancy.models import MEMBER_CODE_RE, Member, Project, Role, Team
+from moonflow.text import shorten
 
 User = get_user_model()
 
@@ -115,23 +116,19 @@ def member_update(*, member: Member, actor, **fields) -> Member:
         raise ValidationError(_("El equipo no pertenece a este proyecto."), code="invalid")
     if "role" in fields and fields["role"] != Role.ADMIN:
         _ensure_other_admin(member)
-    changes = {}
-    for name, new in fields.items():
-        old = getattr(member, name)
-        if old != new:
-            changes[name] = [_plain(old), _plain(new)]
-            setattr(member, name, new)
-    if not changes:
-        return member
-    try:
-        with transaction.atomic():
-            member.save(update_fields=list(changes))
-    except IntegrityError:
+    save_changes(
+        member,
+        fields,
+        actor=actor,
+        resource_type="member",
+        label=lambda m: m.display_name,
+        project=member.project,
+        plain=_plain,
         # A concurrent edit took the same code between validation and save.
-        raise ValidationError(
+        on_conflict=lambda: ValidationError(
             _("El ID «%(code)s» ya está en uso.") % {"code": fields.get("code")}, code="duplicate"
-        ) from None
-    _audit_member(member, actor=actor, event=AuditEventKind.UPDATED, changes=changes)
+        ),
+    )
     return member
 
 
@@ -297,21 +294,17 @@ def team_update(*, team: Team, actor, **fields) -> Team:
         supervisor=fields.get("supervisor", team.supervisor),
         team=team,
     )
-    changes = {}
-    for name, new in fields.items():
-        old = getattr(team, name)
-        if old != new:
-            changes[name] = [_plain(old), _plain(new)]
-            setattr(team, name, new)
-    if not changes:
-        return team
-    try:
-        with transaction.atomic():
-            team.save(update_fields=list(changes))
-    except IntegrityError:
-        raise ValidationError(
+    save_changes(
+        team,
+        fields,
+        actor=actor,
+        resource_type="team",
+        label=lambda t: t.name,
+        project=team.project,
+        plain=_plain,
+        on_conflict=lambda: ValidationError(
             _("Ya existe un equipo llamado «%(name)s».") % {"name": fields["name"]},
             code="duplicate",
-        ) from None
-    _audit_team(team, actor=actor, event=AuditEventKind.UPDATED, changes=changes)
+        ),
+    )
     return team

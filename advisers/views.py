@@ -1,21 +1,18 @@
 """Ajustes → Usuarios and Ajustes → Equipos (admins only).
 
-Dialogs load into base.html's #modal through htmx. A valid submission answers
-204 with `HX-Trigger: closeModal` plus an event that makes the table reload
-itself (its flash message comes with it); an invalid one re-renders the form
-inside the dialog. Opened without htmx (a direct link), the same views render
-a full page and redirect back to the list with a flash message.
+Dialogs go through `moonflow.dialogs`: a valid submission closes the dialog
+and fires an event that makes the table reload itself (its flash message
+comes with it); an invalid one re-renders the form inside the dialog. Opened
+without htmx (a direct link), the same views render a full page and redirect
+back to the list with a flash message.
 """
 
-import json
-
-from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from moonflow.dialogs import close_dialog, render_dialog
 from moonflow.tenancy.decorators import admin_required
 from moonflow.tenancy.selectors import get_member_for_member
 from moonflow.tenancy.selectors import member_list as select_members
@@ -28,25 +25,8 @@ MEMBERS_CHANGED = "membersChanged"
 TEAMS_CHANGED = "teamsChanged"
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _dialog(request, template: str, context: dict, *, back: str):
-    context["dialog_base"] = (
-        "partials/dialog_modal.html" if _is_htmx(request) else "partials/dialog_page.html"
-    )
-    context["back_url"] = reverse(back, kwargs={"project": request.project.slug})
-    return render(request, template, context)
-
-
-def _done(request, message: str, *, event: str, back: str):
-    messages.success(request, message)
-    if _is_htmx(request):
-        return HttpResponse(
-            status=204, headers={"HX-Trigger": json.dumps({"closeModal": True, event: True})}
-        )
-    return redirect(back, project=request.project.slug)
+def _url(request, name: str) -> str:
+    return reverse(name, kwargs={"project": request.project.slug})
 
 
 def _add_service_error(form, error: ValidationError, fields: dict[str, str]) -> None:
@@ -83,13 +63,13 @@ def member_permissions(request, pk):
         except ValidationError as error:
             _add_service_error(form, error, {"last_admin": "role", "invalid": "team"})
         else:
-            return _done(
+            return close_dialog(
                 request,
                 _("Permisos de %(name)s guardados.") % {"name": target.display_name},
-                event=MEMBERS_CHANGED,
-                back="advisers:list",
+                url=_url(request, "advisers:list"),
+                events=[MEMBERS_CHANGED],
             )
-    return _dialog(
+    return render_dialog(
         request,
         "advisers/member_permissions.html",
         {
@@ -100,7 +80,7 @@ def member_permissions(request, pk):
                 "advisers:permissions", kwargs={"project": request.project.slug, "pk": target.pk}
             ),
         },
-        back="advisers:list",
+        back_url=_url(request, "advisers:list"),
     )
 
 
@@ -116,14 +96,14 @@ def member_edit(request, pk):
         except ValidationError as error:
             form.add_error("code", error)
         else:
-            return _done(
+            return close_dialog(
                 request,
                 _("ID de %(name)s guardado: %(code)s.")
                 % {"name": target.display_name, "code": target.code},
-                event=MEMBERS_CHANGED,
-                back="advisers:list",
+                url=_url(request, "advisers:list"),
+                events=[MEMBERS_CHANGED],
             )
-    return _dialog(
+    return render_dialog(
         request,
         "advisers/member_edit.html",
         {
@@ -134,7 +114,7 @@ def member_edit(request, pk):
                 "advisers:edit", kwargs={"project": request.project.slug, "pk": target.pk}
             ),
         },
-        back="advisers:list",
+        back_url=_url(request, "advisers:list"),
     )
 
 
@@ -149,14 +129,14 @@ def member_invite(request):
         except ValidationError as error:
             _add_service_error(form, error, {"exists": "email", "invalid": "team"})
         else:
-            return _done(
+            return close_dialog(
                 request,
                 _("Invitación enviada a %(email)s. ID asignado: %(code)s.")
                 % {"email": invited.user.email, "code": invited.code},
-                event=MEMBERS_CHANGED,
-                back="advisers:list",
+                url=_url(request, "advisers:list"),
+                events=[MEMBERS_CHANGED],
             )
-    return _dialog(
+    return render_dialog(
         request,
         "advisers/member_invite.html",
         {
@@ -164,7 +144,7 @@ def member_invite(request):
             "title": _("Invitar usuario"),
             "form_action": reverse("advisers:invite", kwargs={"project": request.project.slug}),
         },
-        back="advisers:list",
+        back_url=_url(request, "advisers:list"),
     )
 
 
@@ -180,15 +160,15 @@ def member_state(request, pk, active: bool):
             error = refusal.messages[0]
         else:
             message = _("%(name)s está activo de nuevo.") if active else _("%(name)s desactivado.")
-            return _done(
+            return close_dialog(
                 request,
                 message % {"name": target.display_name},
-                event=MEMBERS_CHANGED,
-                back="advisers:list",
+                url=_url(request, "advisers:list"),
+                events=[MEMBERS_CHANGED],
             )
     name = "advisers:activate" if active else "advisers:deactivate"
     title = _("Reactivar usuario: %(name)s") if active else _("Desactivar usuario: %(name)s")
-    return _dialog(
+    return render_dialog(
         request,
         "advisers/member_state.html",
         {
@@ -198,14 +178,14 @@ def member_state(request, pk, active: bool):
             "title": title % {"name": target.display_name},
             "form_action": reverse(name, kwargs={"project": request.project.slug, "pk": target.pk}),
         },
-        back="advisers:list",
+        back_url=_url(request, "advisers:list"),
     )
 
 
 @admin_required
 def member_history_view(request, pk):
     target = get_member_for_member(request.member, pk)
-    return _dialog(
+    return render_dialog(
         request,
         "advisers/member_history.html",
         {
@@ -213,7 +193,7 @@ def member_history_view(request, pk):
             "rows": member_history(member=request.member, target=target),
             "title": _("Historial: %(name)s") % {"name": target.display_name},
         },
-        back="advisers:list",
+        back_url=_url(request, "advisers:list"),
     )
 
 
@@ -243,13 +223,13 @@ def team_create(request):
             _add_service_error(form, error, {"duplicate": "name", "required": "name",
                                              "invalid": "supervisor"})
         else:
-            return _done(
+            return close_dialog(
                 request,
                 _("Equipo «%(name)s» creado.") % {"name": team.name},
-                event=TEAMS_CHANGED,
-                back="advisers:teams",
+                url=_url(request, "advisers:teams"),
+                events=[TEAMS_CHANGED],
             )
-    return _dialog(
+    return render_dialog(
         request,
         "advisers/team_form.html",
         {
@@ -259,7 +239,7 @@ def team_create(request):
                 "advisers:team_create", kwargs={"project": request.project.slug}
             ),
         },
-        back="advisers:teams",
+        back_url=_url(request, "advisers:teams"),
     )
 
 
@@ -279,13 +259,13 @@ def team_edit(request, pk):
             _add_service_error(form, error, {"duplicate": "name", "required": "name",
                                              "invalid": "supervisor"})
         else:
-            return _done(
+            return close_dialog(
                 request,
                 _("Equipo «%(name)s» guardado.") % {"name": team.name},
-                event=TEAMS_CHANGED,
-                back="advisers:teams",
+                url=_url(request, "advisers:teams"),
+                events=[TEAMS_CHANGED],
             )
-    return _dialog(
+    return render_dialog(
         request,
         "advisers/team_form.html",
         {
@@ -296,5 +276,5 @@ def team_edit(request, pk):
                 "advisers:team_edit", kwargs={"project": request.project.slug, "pk": team.pk}
             ),
         },
-        back="advisers:teams",
+        back_url=_url(request, "advisers:teams"),
     )

@@ -1,10 +1,12 @@
 """Input of the client record, payment order and Ajustes dialogs.
 
-The forms only shape input: each field is cleaned by the same function of
-`clients.validation` an import uses, so the messages on screen are the ones
-of the error report. Rules that need the database beyond a lookup (claims,
-order state) live in `clients.services`, whose FieldErrors the views attach
-to the field they name.
+The forms only shape input: the client record is cleaned by
+`clients.validation.clean_client_row`, the function every import uses, and
+each other field by the same function of `clients.validation` an import
+uses, so the messages on screen are the ones of the error report. Rules that
+need the database beyond a lookup (claims, order state, whose a new client
+is) live in `clients.services`, whose FieldErrors the views attach to the
+field they name (`ClientForm.add_field_error`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from moonflow.numbers import format_number
+from moonflow.forms import BootstrapFormMixin
 from moonflow.tenancy.models import Role
+from moonflow.numbers import format_number
 from moonflow.text import shorten
 
 from . import validation
@@ -36,28 +39,6 @@ from .models import CUSTOM_VARIABLE_KEY_RE
 from .validation import CHOICE_LENGTH_MAX, CHOICES_MAX, FieldError, ProjectRules
 
 
-class _Bootstrap:
-    """Bootstrap classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        # Bootstrap draws a field red through its class; Django adds aria-invalid.
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-
-
 def _date_text(value) -> str:
     return value.strftime("%d/%m/%Y") if isinstance(value, date) else ""
 
@@ -72,7 +53,13 @@ def _select(label, choices=()):
     return forms.CharField(label=label, required=False, widget=forms.Select(choices=choices))
 
 
-class ClientForm(_Bootstrap, forms.Form):
+# The row `clean_client_row` cleans for the client form; the Asesor ID and the
+# supervisor only for members who assign clients.
+ASSIGN_FIELDS = ("adviser_code", "supervisor_code")
+ROW_FIELDS = tuple(f for f in validation.CLIENT_FIELDS if f not in ASSIGN_FIELDS)
+
+
+class ClientForm(BootstrapFormMixin, forms.Form):
     """Crear cliente / Editar: every field of the record, in the record's sections.
 
     The "Información del asesor" section (Asesor ID, Supervisor asignado) is
@@ -155,12 +142,8 @@ class ClientForm(_Bootstrap, forms.Form):
             self.variable_fields.append(name)
             if client is not None and name not in self.initial:
                 self.initial[name] = self._variable_initial(variable, client.extra.get(variable.key))
-        # _Bootstrap styled the declared fields only; style the dynamic ones.
-        for name in self.variable_fields:
-            widget = self.fields[name].widget
-            widget.attrs.setdefault(
-                "class", "form-select" if isinstance(widget, forms.Select) else "form-control"
-            )
+        # The mixin styled the declared fields only; style the dynamic ones.
+        self.style_fields()
 
     @staticmethod
     def _initial(client) -> dict:
@@ -227,50 +210,45 @@ class ClientForm(_Bootstrap, forms.Form):
             )
         return out
 
+    def field_for_error(self, error: FieldError) -> str | None:
+        """The form field a FieldError names (custom variable "extra.<key>" → "var_<key>")."""
+        name = error.field
+        if name.startswith("extra."):
+            name = "var_" + name.removeprefix("extra.")
+        elif name == "adviser":
+            name = "adviser_code"
+        return name if name in self.fields else None
+
+    def add_field_error(self, error: FieldError) -> None:
+        """Show a validation or service refusal next to the field it names (or above)."""
+        self.add_error(self.field_for_error(error), error)
+
     def clean(self):
         data = self.cleaned_data
-        rules = self.rules
-        out = {}
-
-        def run(name, fn, *args):
-            try:
-                out[name] = fn(*args, data.get(name))
-            except FieldError as error:
-                self.add_error(name, error)
-
-        run("document_type", validation.clean_document_type)
-        if "document_type" in out:
-            run("document_number", validation.clean_document_number, out["document_type"])
-        run("name", validation.clean_name)
-        run("email", validation.clean_email)
-        run("phone", validation.clean_phone)
-        run("city", validation.clean_city)
-        run("segment", lambda v: validation.clean_segment(v, rules=rules))
-        run("status", validation.clean_status)
-        run("portfolio_type", validation.clean_portfolio_type)
-        run("contactability", validation.clean_contactability)
-        run("contact_alert", validation.clean_contact_alert)
-        run("claim_category", validation.clean_claim_category)
-        if self.can_assign:
-            run("adviser_code", lambda v: validation.clean_adviser_code(v, rules=rules))
-            run("supervisor_code", lambda v: validation.clean_supervisor_code(v, rules=rules))
+        names = ROW_FIELDS + (ASSIGN_FIELDS if self.can_assign else ())
+        raw = {name: data.get(name) for name in names}
+        raw["extra"] = {
+            name.removeprefix("var_"): data.get(name) for name in self.variable_fields
+        }
+        row = validation.clean_client_row(raw, rules=self.rules, partial=True)
+        for error in row.errors:
+            self.add_field_error(error)
+        out = dict(row.values)
+        # Custom variables: the record keeps values of variables not on the form;
+        # a field left blank removes the variable's value.
+        failed = {self.field_for_error(error) for error in row.errors}
         extra = dict(self.client.extra) if self.client is not None else {}
         for name in self.variable_fields:
-            variable = rules.variables[name.removeprefix("var_")]
-            try:
-                value = validation.clean_custom_value(variable, data.get(name))
-            except FieldError as error:
-                self.add_error(name, error)
-                continue
-            if value is None:
-                extra.pop(variable.key, None)
-            else:
-                extra[variable.key] = value
+            key = name.removeprefix("var_")
+            if key in out["extra"]:
+                extra[key] = out["extra"][key]
+            elif name not in failed:
+                extra.pop(key, None)
         out["extra"] = extra
         if "document_type" in out and "document_number" in out:
             try:
                 validation.check_external_id_free(
-                    project=rules.project,
+                    project=self.rules.project,
                     document_type=out["document_type"],
                     document_number=out["document_number"],
                     exclude_pk=self.client.pk if self.client is not None else None,
@@ -290,7 +268,7 @@ class ClientForm(_Bootstrap, forms.Form):
         return values
 
 
-class DeleteClientForm(_Bootstrap, forms.Form):
+class DeleteClientForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Motivo (opcional)"),
         required=False,
@@ -302,7 +280,7 @@ class DeleteClientForm(_Bootstrap, forms.Form):
 # --- Payment orders -------------------------------------------------------------------
 
 
-class PaymentOrderForm(_Bootstrap, forms.Form):
+class PaymentOrderForm(BootstrapFormMixin, forms.Form):
     number = forms.CharField(label=gettext_lazy("Número"), required=False)
     kind = _select(gettext_lazy("Tipo"), PaymentOrderKind.choices)
     amount = forms.CharField(label=gettext_lazy("Monto"), required=False)
@@ -360,7 +338,7 @@ class PaymentOrderForm(_Bootstrap, forms.Form):
         return data
 
 
-class PaymentOrderFilterForm(_Bootstrap, forms.Form):
+class PaymentOrderFilterForm(BootstrapFormMixin, forms.Form):
     """The Órdenes de pago filters; every value is optional and lives in the URL."""
 
     STATUS_CHOICES = (
@@ -404,11 +382,11 @@ class PaymentOrderFilterForm(_Bootstrap, forms.Form):
 # --- Ajustes ---------------------------------------------------------------------
 
 
-class SegmentForm(_Bootstrap, forms.Form):
+class SegmentForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("Segmento"), max_length=80)
 
 
-class CustomVariableForm(_Bootstrap, forms.Form):
+class CustomVariableForm(BootstrapFormMixin, forms.Form):
     label = forms.CharField(label=gettext_lazy("Nombre"), max_length=80)
     key = forms.CharField(
         label=gettext_lazy("Clave"),

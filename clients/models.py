@@ -5,7 +5,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -261,6 +261,99 @@ class ClientReference(models.Model):
         indexes = [models.Index(fields=["project", "client"], name="clientref_client_idx")]
 
 
+class PaymentOrderQuerySet(models.QuerySet):
+    """The state people read on a payment order, one definition for every query.
+
+    "Vigente", "Vencida", "Pagada" and "Anulada". "Vencida" is not stored: it
+    is a pending order whose due date is before `today`, the project's date
+    (`clients.situation.project_today`); an order due today is still "vigente".
+    The situation (clients/situation.py, through `state_sql`), the client page,
+    the order counts and the Órdenes de pago filters all read it from here.
+    """
+
+    # state → (stored status, how the due date compares with today, if it matters)
+    STATES = {
+        "vigente": (PaymentOrderStatus.PENDING, "gte"),
+        "vencida": (PaymentOrderStatus.PENDING, "lt"),
+        "pagada": (PaymentOrderStatus.PAID, None),
+        "anulada": (PaymentOrderStatus.ANNULLED, None),
+    }
+    # What the client still owes: the open orders, due or not.
+    OPEN = ("vigente", "vencida")
+
+    @staticmethod
+    def _terms(states) -> list[tuple[str, str | None]]:
+        """(status, due-date comparison or None) per stored status; both comparisons
+        of one status ("vigente" and "vencida") need no date at all."""
+        if not states:
+            raise ValueError("No payment order state given")
+        by_status: dict[str, set] = {}
+        for state in states:
+            try:
+                status, due = PaymentOrderQuerySet.STATES[state]
+            except KeyError:
+                raise ValueError(f"Unknown payment order state: {state!r}") from None
+            by_status.setdefault(status, set()).add(due)
+        return [
+            (status, next(iter(dues)) if len(dues) == 1 else None)
+            for status, dues in by_status.items()
+        ]
+
+    @staticmethod
+    def state_q(*states, today, prefix: str = "") -> Q:
+        """A Q over PaymentOrder (or over a model whose `prefix` leads to one)."""
+        condition = Q()
+        for status, due in PaymentOrderQuerySet._terms(states):
+            term = Q(**{f"{prefix}status": status})
+            if due is not None:
+                term &= Q(**{f"{prefix}due_date__{due}": today})
+            condition |= term
+        return condition
+
+    @staticmethod
+    def state_sql(*states, alias: str = "po", today: str = "%(today)s") -> str:
+        """The same condition as SQL on the table aliased `alias`, for set-based
+        statements; `today` is the placeholder of the date parameter."""
+        operators = {"lt": "<", "gte": ">="}
+        terms = []
+        for status, due in PaymentOrderQuerySet._terms(states):
+            term = f"{alias}.status = '{status}'"
+            if due is not None:
+                term += f" AND {alias}.due_date {operators[due]} {today}"
+            terms.append(f"({term})")
+        return "(" + " OR ".join(terms) + ")"
+
+    @staticmethod
+    def state_of(order, *, today) -> str:
+        """The state of an order already loaded, by the same rule."""
+        for state, (status, due) in PaymentOrderQuerySet.STATES.items():
+            if order.status == status and (
+                due is None or (due == "lt") == (order.due_date < today)
+            ):
+                return state
+        return order.status
+
+    def in_state(self, *states, today):
+        """The orders in any of `states` ("vigente", "vencida", "pagada", "anulada") on `today`."""
+        return self.filter(self.state_q(*states, today=today))
+
+    def with_state(self, *, today):
+        """Each order annotated with its `state` on `today`."""
+        return self.annotate(
+            state=Case(
+                *(When(self.state_q(s, today=today), then=Value(s)) for s in self.STATES),
+                default=F("status"),
+                output_field=CharField(),
+            )
+        )
+
+    def state_counts(self, *, today) -> dict:
+        """How many orders are in each state on `today`, in one query: {"vigente": n, …}."""
+        return self.aggregate(
+            **{s: Count("id", filter=self.state_q(s, today=today)) for s in self.STATES}
+        )
+
+
 class PaymentOrder(models.Model):
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="payment_orders")
@@ -291,6 +384,8 @@ class PaymentOrder(models.Model):
     annulled_at = models.DateTimeField(_("Anulada el"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PaymentOrderQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "id"]

@@ -9,7 +9,9 @@ Rules (product brief), evaluated in this order:
    counted in the project's timezone: 1-30, 31-60,
    61-90, more than 90                                → Mora …
 
-An order due today is not overdue yet. The situation is a stored, indexed
+An order due today is not overdue yet. "Pending" and "overdue" are the
+payment-order states "vigente"/"vencida" of `PaymentOrderQuerySet`, written
+into the SQL by its `state_sql`. The situation is a stored, indexed
 column: it is recomputed set-based, for a few clients when their orders or
 claims change, and for whole projects by the nightly job (dates move).
 """
@@ -21,6 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from .choices import Situation
+from .models import PaymentOrderQuerySet as Orders
 
 _SQL = """
 WITH agg AS (
@@ -29,10 +32,9 @@ WITH agg AS (
                SELECT 1 FROM clients_claim cl
                WHERE cl.project_id = c.project_id AND cl.client_id = c.id AND cl.status = 'open'
            ) AS has_claim,
-           count(po.id) FILTER (WHERE po.status = 'pending') AS n_pending,
-           min(po.due_date) FILTER (WHERE po.status = 'pending' AND po.due_date < %(today)s)
-               AS oldest_overdue,
-           coalesce(sum(po.total) FILTER (WHERE po.status = 'pending'), 0) AS balance
+           count(po.id) FILTER (WHERE {open}) AS n_pending,
+           min(po.due_date) FILTER (WHERE {overdue}) AS oldest_overdue,
+           coalesce(sum(po.total) FILTER (WHERE {open}), 0) AS balance
     FROM clients_client c
     LEFT JOIN clients_paymentorder po
            ON po.project_id = c.project_id AND po.client_id = c.id
@@ -73,6 +75,9 @@ def recompute_situations(*, project, client_ids=None, today: date | None = None)
     client_filter = "AND c.id = ANY(%(client_ids)s)" if client_ids is not None else ""
     sql = _SQL.format(
         client_filter=client_filter,
+        # The payment-order states, from their one definition (PaymentOrderQuerySet).
+        open=Orders.state_sql(*Orders.OPEN, alias="po"),
+        overdue=Orders.state_sql("vencida", alias="po"),
         claim=Situation.CLAIM.value,
         finished=Situation.FINISHED.value,
         up_to_date=Situation.UP_TO_DATE.value,

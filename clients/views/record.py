@@ -1,16 +1,16 @@
 """The client record: Crear cliente, the detail page, Editar, Eliminar, Recuperar.
 
-Dialogs load into base.html's #modal through htmx; a valid submission answers
-204 with `HX-Refresh` (the page under the dialog, tray or detail, reloads
-with its filters and shows the flash message) or `HX-Redirect` (a new client
-opens its detail). An invalid one re-renders the form inside the dialog.
-Opened without htmx (a direct link), the same views render a full page and
-redirect with a flash message.
+Dialogs go through `moonflow.dialogs`: a valid submission closes the dialog
+and reloads the page under it (tray or detail, with its filters and the flash
+message), or opens a new client's page; an invalid one re-renders the form
+inside the dialog. Opened without htmx (a direct link), the same views render
+a full page and redirect with a flash message.
 
-Every client is reached through `get_client_for_member`, so a client of
-another project, or one a restricted adviser may not see, answers 404 here
-exactly like a missing one; deleted clients are reachable (include_deleted)
-so that they can be seen and recovered from the recycle bin.
+Every client is reached through `get_client_for_member`, and what hangs from
+it through the selectors of `clients.selectors`, so a client of another
+project, or one a restricted adviser may not see, answers 404 here exactly
+like a missing one; deleted clients are reachable (include_deleted) so that
+they can be seen and recovered from the recycle bin.
 
 Advisers are named by `clients.visibility.readable_adviser_ids`: a restricted
 member who sees a client through a portfolio reads another adviser as "Otro
@@ -18,22 +18,29 @@ asesor", with no Asesor ID, on the page (adviser, assignment history, who
 changed or deleted it) and in the edit dialog.
 """
 
-from django.contrib import messages
-from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from interactions.selectors import client_interactions
+from moonflow.dialogs import close_dialog, render_dialog, safe_next
 
 from .. import services
-from ..choices import PaymentOrderStatus, VariableType
+from ..choices import VariableType
 from ..forms import ClientForm, DeleteClientForm
-from ..models import ClientAssignment, PaymentOrder
-from ..selectors import get_client_for_member
+from ..models import PaymentOrder
+from ..selectors import (
+    client_active_portfolios,
+    client_assignment_history,
+    client_claims,
+    client_contacts,
+    client_payment_order_counts,
+    client_payment_orders,
+    client_references,
+    get_claim_for_member,
+    get_client_for_member,
+)
 from ..situation import project_today
 from ..validation import FieldError, ProjectRules
 from ..visibility import (
@@ -47,58 +54,14 @@ RECENT_ORDERS = 10
 RECENT_INTERACTIONS = 5
 
 
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def dialog(request, template: str, context: dict, *, back_url: str, status: int = 200):
-    """Render a dialog into #modal-content, or as a page when opened directly."""
-    context["dialog_base"] = (
-        "partials/dialog_modal.html" if is_htmx(request) else "partials/dialog_page.html"
-    )
-    context["back_url"] = back_url
-    # htmx swaps only 2xx answers: an invalid form inside the dialog stays 200.
-    return render(request, template, context, status=200 if is_htmx(request) else status)
-
-
-def done(request, message: str, *, url: str, refresh: bool = True):
-    """Close the dialog after a change: reload the page beneath, or go to `url`."""
-    messages.success(request, message)
-    if is_htmx(request):
-        header = {"HX-Refresh": "true"} if refresh else {"HX-Redirect": url}
-        return HttpResponse(status=204, headers=header)
-    return HttpResponseRedirect(url)
-
-
-def safe_next(request, default: str) -> str:
-    """Where to go after a dialog: a path of this site the page passed along, else `default`.
-
-    Only an absolute path ("/p/…") is taken: anything else ("-1", a bare word)
-    would be read by redirect() as a view name.
-    """
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if (
-        candidate.startswith("/")
-        and not candidate.startswith("//")
-        and candidate.isprintable()
-        and url_has_allowed_host_and_scheme(
-            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return candidate
-    return default
+# Names clients/views/payment_orders.py imports from here (with safe_next,
+# order_state and order_counts): the same helpers of moonflow.dialogs.
+dialog = render_dialog
+done = close_dialog
 
 
 def detail_url(request, client) -> str:
     return reverse("clients:detail", kwargs={"project": request.project.slug, "pk": client.pk})
-
-
-def attach_service_error(form, error: FieldError) -> None:
-    """Show a service's refusal next to the field it names (or above the form)."""
-    field = error.field if error.field in form.fields else None
-    if field is None and error.field == "adviser":
-        field = "adviser_code"
-    form.add_error(field, error)
 
 
 # --- Crear cliente ----------------------------------------------------------------
@@ -109,24 +72,23 @@ def client_create(request):
     rules = ProjectRules.load(request.project)
     form = ClientForm(request.POST or None, member=request.member, rules=rules)
     if request.method == "POST" and form.is_valid():
-        kwargs = form.service_kwargs()
-        if not form.can_assign:
-            # An adviser's new client is theirs: they would not see it otherwise.
-            kwargs["adviser"] = request.member
         try:
             client = services.client_create(
-                project=request.project, actor=request.user, member=request.member, **kwargs
+                project=request.project,
+                actor=request.user,
+                member=request.member,
+                **form.service_kwargs(),
             )
         except FieldError as error:
-            attach_service_error(form, error)
+            form.add_field_error(error)
         else:
-            return done(
+            return close_dialog(
                 request,
                 _("Cliente %(name)s creado.") % {"name": client.name},
                 url=detail_url(request, client),
-                refresh=False,
+                redirect=True,
             )
-    return dialog(
+    return render_dialog(
         request,
         "clients/record/client_form.html",
         {
@@ -163,17 +125,8 @@ def client_detail(request, pk):
     client = get_client_for_member(request.member, pk, include_deleted=True)
     today = project_today(request.project)
     rules = ProjectRules.load(request.project)
-    orders = list(
-        PaymentOrder.objects.filter(project_id=client.project_id, client=client)
-        .order_by("due_date", "id")[: RECENT_ORDERS]
-    )
-    for order in orders:
-        order.state = order_state(order, today)
-    assignments = list(
-        ClientAssignment.objects.filter(project_id=client.project_id, client=client)
-        .select_related("adviser__user", "changed_by", "job")
-        .order_by("-started_at", "-id")
-    )
+    orders = list(client_payment_orders(client=client, today=today)[:RECENT_ORDERS])
+    assignments = list(client_assignment_history(client=client))
     readable = readable_adviser_ids(request.member)
     hidden_users = unreadable_adviser_users(
         request.member, readable, {a.changed_by_id for a in assignments} | {client.deleted_by_id}
@@ -181,7 +134,6 @@ def client_detail(request, pk):
     for assignment in assignments:
         assignment.adviser_readable = may_read_adviser(readable, assignment.adviser_id)
         assignment.changed_by_readable = assignment.changed_by_id not in hidden_users
-    claims = client.claims.filter(project_id=client.project_id).prefetch_related("payment_orders")
     context = {
         "client": client,
         "adviser_readable": may_read_adviser(readable, client.adviser_id),
@@ -191,36 +143,27 @@ def client_detail(request, pk):
         "orders": orders,
         "order_counts": order_counts(client, today),
         "assignments": assignments,
-        "claims": claims,
-        "contacts": client.contacts.filter(project_id=client.project_id).order_by("kind", "id"),
-        "references": client.references.filter(project_id=client.project_id).order_by("name", "id"),
+        "claims": client_claims(client=client),
+        "contacts": client_contacts(client=client),
+        "references": client_references(client=client),
         "interactions": client_interactions(member=request.member, client=client)[
             :RECENT_INTERACTIONS
         ],
         "extra_rows": _extra_rows(client, rules),
-        "portfolios": client.portfolio_memberships.filter(
-            project_id=client.project_id, portfolio__active=True
-        ).select_related("portfolio"),
+        "portfolios": client_active_portfolios(client=client),
     }
     return render(request, "clients/record/client_detail.html", context)
 
 
 def order_state(order, today) -> str:
-    """vigente / vencida / pagada / anulada: "vencida" is pending past its due date."""
-    if order.status == PaymentOrderStatus.PAID:
-        return "pagada"
-    if order.status == PaymentOrderStatus.ANNULLED:
-        return "anulada"
-    return "vencida" if order.due_date < today else "vigente"
+    """vigente / vencida / pagada / anulada: `PaymentOrderQuerySet`'s rule for a loaded order."""
+    return PaymentOrder.objects.state_of(order, today=today)
 
 
 def order_counts(client, today) -> dict:
-    return PaymentOrder.objects.filter(project_id=client.project_id, client=client).aggregate(
-        vigentes=Count("id", filter=Q(status=PaymentOrderStatus.PENDING, due_date__gte=today)),
-        vencidas=Count("id", filter=Q(status=PaymentOrderStatus.PENDING, due_date__lt=today)),
-        pagadas=Count("id", filter=Q(status=PaymentOrderStatus.PAID)),
-        anuladas=Count("id", filter=Q(status=PaymentOrderStatus.ANNULLED)),
-    )
+    """The client's orders per state, as the pages name them ("vigentes": n, …)."""
+    counts = client_payment_order_counts(client=client, today=today)
+    return {f"{state}s": n for state, n in counts.items()}
 
 
 # --- Editar ------------------------------------------------------------------------
@@ -231,7 +174,7 @@ def client_edit(request, pk):
     client = get_client_for_member(request.member, pk, include_deleted=True)
     back_url = safe_next(request, detail_url(request, client))
     if client.is_deleted:
-        return dialog(
+        return render_dialog(
             request,
             "clients/record/client_in_bin.html",
             {"client": client, "title": _("Editar cliente: %(name)s") % {"name": client.name}},
@@ -253,12 +196,12 @@ def client_edit(request, pk):
                 client=client, actor=request.user, member=request.member, **kwargs
             )
         except FieldError as error:
-            attach_service_error(form, error)
+            form.add_field_error(error)
         else:
-            return done(
+            return close_dialog(
                 request, _("Cliente %(name)s guardado.") % {"name": client.name}, url=back_url
             )
-    return dialog(
+    return render_dialog(
         request,
         "clients/record/client_form.html",
         {
@@ -300,7 +243,7 @@ def client_delete(request, pk):
     client = get_client_for_member(request.member, pk, include_deleted=True)
     back_url = safe_next(request, detail_url(request, client))
     if client.is_deleted:
-        return dialog(
+        return render_dialog(
             request,
             "clients/record/client_in_bin.html",
             {"client": client, "title": _("Eliminar cliente: %(name)s") % {"name": client.name}},
@@ -309,13 +252,13 @@ def client_delete(request, pk):
     form = DeleteClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.client_delete(client=client, actor=request.user, reason=form.cleaned_data["reason"])
-        return done(
+        return close_dialog(
             request,
             _("Cliente %(name)s enviado a la papelera. Puede recuperarlo durante 14 días.")
             % {"name": client.name},
             url=back_url,
         )
-    return dialog(
+    return render_dialog(
         request,
         "clients/record/client_delete.html",
         {
@@ -340,17 +283,15 @@ def client_restore(request, pk):
         message = _("Cliente %(name)s recuperado con todos sus datos.") % {"name": client.name}
     else:
         message = _("El cliente %(name)s no estaba en la papelera.") % {"name": client.name}
-    return done(request, message, url=safe_next(request, detail_url(request, client)))
+    return close_dialog(request, message, url=safe_next(request, detail_url(request, client)))
 
 
 @require_POST
 def claim_close(request, pk, claim_pk):
     client = get_client_for_member(request.member, pk)
-    claim = client.claims.filter(project_id=client.project_id, pk=claim_pk).first()
-    if claim is None:
-        raise Http404("No such claim")
+    claim = get_claim_for_member(request.member, claim_pk, client=client)
     services.claim_close(claim=claim, actor=request.user)
-    return done(
+    return close_dialog(
         request,
         _("Reclamo «%(category)s» cerrado.") % {"category": claim.get_category_display()},
         url=detail_url(request, client),

@@ -7,41 +7,23 @@ it); a variable's label and options can change, its key and type cannot
 (files map to the key; stored values were typed when written).
 """
 
-from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from moonflow.dialogs import close_dialog, render_dialog
 from moonflow.tenancy.decorators import admin_required
 
 from .. import services
 from ..forms import CustomVariableForm, SegmentForm
-from ..models import CustomVariable, Segment
+from ..selectors import (
+    custom_variable_list,
+    get_custom_variable_for_member,
+    get_segment_for_member,
+    segment_list_with_counts,
+)
 from ..validation import FieldError
-from .record import dialog, done
-
-
-def _segments(member):
-    """The project's segments with how many clients (outside the bin) use each."""
-    return Segment.objects.filter(project_id=member.project_id).annotate(
-        n_clients=Count("client", filter=Q(client__deleted_at__isnull=True))
-    )
-
-
-def _get_segment(member, pk) -> Segment:
-    segment = Segment.objects.filter(project_id=member.project_id, pk=pk).first()
-    if segment is None:
-        raise Http404("No such segment")
-    return segment
-
-
-def _get_variable(member, pk) -> CustomVariable:
-    variable = CustomVariable.objects.filter(project_id=member.project_id, pk=pk).first()
-    if variable is None:
-        raise Http404("No such variable")
-    return variable
 
 
 def _url(request, name, **kwargs) -> str:
@@ -56,7 +38,7 @@ def segment_list(request):
     return render(
         request,
         "clients/settings/segment_list.html",
-        {"segments": _segments(request.member).order_by("name")},
+        {"segments": segment_list_with_counts(member=request.member).order_by("name")},
     )
 
 
@@ -72,12 +54,12 @@ def segment_create(request):
         except FieldError as error:
             form.add_error("name", error)
         else:
-            return done(
+            return close_dialog(
                 request,
                 _("Segmento «%(name)s» creado.") % {"name": segment.name},
                 url=_url(request, "clients:segments"),
             )
-    return dialog(
+    return render_dialog(
         request,
         "clients/settings/setting_form.html",
         {
@@ -94,7 +76,7 @@ def segment_create(request):
 @admin_required
 @require_http_methods(["GET", "POST"])
 def segment_edit(request, pk):
-    segment = _get_segment(request.member, pk)
+    segment = get_segment_for_member(request.member, pk)
     form = SegmentForm(request.POST or None, initial={"name": segment.name})
     if request.method == "POST" and form.is_valid():
         old = segment.name
@@ -103,12 +85,12 @@ def segment_edit(request, pk):
         except FieldError as error:
             form.add_error("name", error)
         else:
-            return done(
+            return close_dialog(
                 request,
                 _("Segmento «%(old)s» renombrado a «%(name)s».") % {"old": old, "name": segment.name},
                 url=_url(request, "clients:segments"),
             )
-    return dialog(
+    return render_dialog(
         request,
         "clients/settings/setting_form.html",
         {
@@ -127,7 +109,7 @@ def segment_edit(request, pk):
 
 @admin_required
 def variable_list(request):
-    variables = CustomVariable.objects.filter(project_id=request.member.project_id)
+    variables = custom_variable_list(member=request.member)
     return render(request, "clients/settings/variable_list.html", {"variables": variables})
 
 
@@ -149,12 +131,12 @@ def variable_create(request):
         except FieldError as error:
             form.add_error(error.field if error.field in form.fields else None, error)
         else:
-            return done(
+            return close_dialog(
                 request,
                 _("Variable «%(label)s» creada.") % {"label": variable.label},
                 url=_url(request, "clients:variables"),
             )
-    return dialog(
+    return render_dialog(
         request,
         "clients/settings/setting_form.html",
         {
@@ -171,7 +153,7 @@ def variable_create(request):
 @admin_required
 @require_http_methods(["GET", "POST"])
 def variable_edit(request, pk):
-    variable = _get_variable(request.member, pk)
+    variable = get_custom_variable_for_member(request.member, pk)
     form = CustomVariableForm(request.POST or None, variable=variable)
     if request.method == "POST" and form.is_valid():
         services.custom_variable_update(
@@ -180,12 +162,12 @@ def variable_edit(request, pk):
             label=form.cleaned_data["label"],
             choices=form.cleaned_data["choices"],
         )
-        return done(
+        return close_dialog(
             request,
             _("Variable «%(label)s» guardada.") % {"label": variable.label},
             url=_url(request, "clients:variables"),
         )
-    return dialog(
+    return render_dialog(
         request,
         "clients/settings/setting_form.html",
         {

@@ -5,7 +5,15 @@ keyed permutation (a small Feistel network with cycle-walking) of the index
 over each type's range of plausible numbers, so numbers look scattered, never
 repeat within a project (for fewer clients than the range holds) and a re-run
 with the same index gives the same number.
+
+They are written in the stored form of `clients.validation` (the form
+Editar → Guardar gives back unchanged): a NIT as its base digits (its
+verification digit is derived), a RUT as "12345678-5", a CUIT as its 11
+digits. The check digits are those of `clients.validation`; how they read on
+screen ("888.605.031-8", "30-24801014-9") is `clients.display`'s business.
 """
+
+from clients.validation import cuit_check_digit, nit_check_digit, rut_check_digit
 
 # type -> (lowest number, range size, key)
 _RANGES = {
@@ -17,10 +25,6 @@ _RANGES = {
     "CUIT": (10_000_000, 60_000_000, 49_979_687),  # the 8-digit core (a DNI for people)
 }
 # Sizes sit just under a power of 4, so the walk rarely needs a second pass.
-
-_NIT_WEIGHTS = (3, 7, 13, 17, 19, 23, 29, 37, 41, 43, 47, 53, 59, 67, 71)
-_CUIT_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-
 
 
 
@@ -43,53 +47,26 @@ def base_number(document_type: str, index: int, salt: int = 0) -> int:
     return low + _permute((index + salt) % size, size, key)
 
 
-def nit_check_digit(number: int | str) -> int:
-    """Colombian NIT verification digit (DIAN, modulus 11 with prime weights)."""
-    digits = str(number)
-    total = sum(int(d) * w for d, w in zip(reversed(digits), _NIT_WEIGHTS))
-    rest = total % 11
-    return rest if rest < 2 else 11 - rest
-
-
-def rut_check_digit(number: int | str) -> str:
-    """Chilean RUT verifier ("0"-"9" or "K"): modulus 11 with weights 2..7."""
-    total, weight = 0, 2
-    for d in reversed(str(number)):
-        total += int(d) * weight
-        weight = 2 if weight == 7 else weight + 1
-    value = 11 - total % 11
-    return {11: "0", 10: "K"}.get(value, str(value))
-
-
-def cuit_check_digit(first_ten: str) -> int | None:
-    """Argentine CUIT/CUIL verifier over prefix + 8 digits; None when no digit fits (10)."""
-    total = sum(int(d) * w for d, w in zip(first_ten, _CUIT_WEIGHTS))
-    value = 11 - total % 11
-    if value == 11:
-        return 0
-    if value == 10:
-        return None
-    return value
-
-
 def make_cuit(core: int, prefix: int) -> str:
-    """A CUIT "PP-NNNNNNNN-D". AFIP moves a prefix that yields no digit: 20/27 -> 23, 30 -> 33."""
+    """A CUIT's 11 digits "PPNNNNNNNND". AFIP moves a prefix that yields no digit:
+    20/27 -> 23, 30 -> 33."""
     for candidate in (prefix, 23 if prefix in (20, 27) else 33, 24 if prefix in (20, 27) else 34):
-        digit = cuit_check_digit(f"{candidate}{core:08d}")
+        first_ten = f"{candidate}{core:08d}"
+        digit = cuit_check_digit(first_ten)
         if digit is not None:
-            return f"{candidate}-{core:08d}-{digit}"
+            return f"{first_ten}{digit}"
     raise ValueError(f"No CUIT prefix fits {core}")  # pragma: no cover - cannot happen
 
 
 def document_number(document_type: str, index: int, *, salt: int = 0, kind: str = "M") -> str:
-    """The document number of the client at `index`; kind "M"/"F" (person) or "J" (company)."""
+    """The stored document number of the client at `index`; kind "M"/"F" (person) or
+    "J" (company)."""
     n = base_number(document_type, index, salt)
-    if document_type == "NIT":
-        return f"{n}-{nit_check_digit(n)}"
     if document_type == "RUT":
-        return f"{n}-{rut_check_digit(n)}"
+        return f"{n}-{rut_check_digit(str(n))}"
     if document_type == "CUIT":
         return make_cuit(n, {"M": 20, "F": 27, "J": 30}[kind])
+    # CC, CE, DNI and NIT: the digits alone.
     return str(n)
 
 
@@ -105,9 +82,13 @@ def is_valid_cuit(value: str) -> bool:
     digits = value.replace("-", "")
     if len(digits) != 11 or not digits.isdigit():
         return False
-    return cuit_check_digit(digits[:10]) == int(digits[10])
+    return cuit_check_digit(digits[:10]) == digits[10]
 
 
 def is_valid_nit(value: str) -> bool:
-    number, _, digit = value.partition("-")
-    return number.isdigit() and digit.isdigit() and nit_check_digit(number) == int(digit)
+    """A NIT as stored (its base digits: the verification digit is derived), or
+    written with a verification digit that matches ("900123456-8")."""
+    number, dash, digit = value.partition("-")
+    if not (number.isdigit() and 5 <= len(number) <= 15):
+        return False
+    return not dash or digit == nit_check_digit(number)

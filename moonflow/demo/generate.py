@@ -561,10 +561,12 @@ def _claim(project_id, client_id, category, status, opened, slot, admin_user_id,
 
 
 def _phone(country: str, rnd) -> str:
+    """A mobile number in its stored form (clients.validation.clean_phone):
+    "+573094617291", read on screen as "+57 309 461 7291" (clients.display)."""
     if country == "CO":
-        return f"+57 3{int(rnd() * 25):02d} {100 + int(rnd() * 900)} {1000 + int(rnd() * 9000)}"
+        return f"+573{int(rnd() * 25):02d}{100 + int(rnd() * 900)}{1000 + int(rnd() * 9000)}"
     if country == "PE":
-        return f"+51 9{10 + int(rnd() * 90)} {100 + int(rnd() * 900)} {100 + int(rnd() * 900)}"
+        return f"+519{10 + int(rnd() * 90)}{100 + int(rnd() * 900)}{100 + int(rnd() * 900)}"
     if country == "CL":
-        return f"+56 9 {1000 + int(rnd() * 9000)} {1000 + int(rnd() * 9000)}"
-    return f"+54 9 11 {1000 + int(rnd() * 9000)}-{1000 + int(rnd() * 9000)}"
+        return f"+569{1000 + int(rnd() * 9000)}{1000 + int(rnd() * 9000)}"
+    return f"+54911{1000 + int(rnd() * 9000)}{1000 + int(rnd() * 9000)}"

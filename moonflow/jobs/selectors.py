@@ -87,3 +87,35 @@ def notification_list(*, member):
 
 def unread_notification_count(*, member) -> int:
     return notification_list(member=member).filter(read_at__isnull=True).count()
+
+
+# The URL word for each file of a job, and the field that holds it.
+JOB_FILE_FIELDS = {"resultado": "result_file", "errores": "error_file", "entrada": "input_file"}
+
+
+@dataclass
+class JobFile:
+    job: ProcessJob
+    file: object  # the FieldFile
+    filename: str  # the name the download is saved as
+
+
+def get_job_file_for_member(member, pk, which: str) -> JobFile:
+    """A file of a job the member sees ("resultado", "errores", "entrada"); 404 otherwise.
+
+    The uploaded input may hold the whole book: only managers and the member
+    who uploaded it get it. A purged or missing file answers 404 as well.
+    """
+    job = get_job_for_member(member, pk)
+    field_name = JOB_FILE_FIELDS.get(which)
+    if field_name is None or job.files_purged:
+        raise Http404("No such file")
+    file = getattr(job, field_name)
+    if not file:
+        raise Http404("No such file")
+    if which == "entrada" and not (member.can_manage or job.requested_by_id == member.pk):
+        raise Http404("No such file")
+    filename = file.name.rsplit("/", 1)[-1]
+    if which == "entrada" and job.input_name:
+        filename = job.input_name.rsplit("/", 1)[-1]
+    return JobFile(job=job, file=file, filename=filename)

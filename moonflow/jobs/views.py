@@ -8,13 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from .selectors import get_job_for_member, job_page, notification_list
+from moonflow.dialogs import is_htmx
+
+from .selectors import get_job_file_for_member, get_job_for_member, job_page, notification_list
 from .services import notifications_mark_read
 
 PAGE_SIZE = 50
-
-# The URL word for each file of a job, and who may download it.
-FILE_FIELDS = {"resultado": "result_file", "errores": "error_file", "entrada": "input_file"}
 
 
 # A page cursor is a job id: ASCII digits that fit a bigint ("²".isdigit() is
@@ -35,7 +34,7 @@ def _cursor(request, name) -> tuple[int | None, bool]:
 def job_list_view(request):
     older, bad_older = _cursor(request, "anteriores")
     newer, bad_newer = _cursor(request, "recientes")
-    if (bad_older or bad_newer) and not request.headers.get("HX-Request"):
+    if (bad_older or bad_newer) and not is_htmx(request):
         messages.warning(
             request, _("El enlace de página no es válido: se muestran los procesos más recientes.")
         )
@@ -48,7 +47,7 @@ def job_list_view(request):
         "query": request.GET.urlencode(),
         "retention_days": settings.JOB_FILE_RETENTION_DAYS,
     }
-    template = "jobs/_job_table.html" if request.headers.get("HX-Request") else "jobs/job_list.html"
+    template = "jobs/_job_table.html" if is_htmx(request) else "jobs/job_list.html"
     return render(request, template, context)
 
 
@@ -59,33 +58,19 @@ def job_detail(request, pk):
     if job.is_finished:
         # Seeing the finished job is reading its notification.
         notifications_mark_read(member=request.member, job=job)
-    partial = request.headers.get("HX-Request")
-    template = "jobs/_job_progress.html" if partial else "jobs/job_detail.html"
+    template = "jobs/_job_progress.html" if is_htmx(request) else "jobs/job_detail.html"
     context = {"job": job, "retention_days": settings.JOB_FILE_RETENTION_DAYS}
     return render(request, template, context)
 
 
 @require_GET
 def job_download(request, pk, which):
-    job = get_job_for_member(request.member, pk)
-    field_name = FILE_FIELDS.get(which)
-    if field_name is None or job.files_purged:
-        raise Http404("No such file")
-    field = getattr(job, field_name)
-    if not field:
-        raise Http404("No such file")
-    # The uploaded input may hold the whole book: only managers and its uploader.
-    is_uploader = job.requested_by_id == request.member.pk
-    if which == "entrada" and not (request.member.can_manage or is_uploader):
-        raise Http404("No such file")
+    job_file = get_job_file_for_member(request.member, pk, which)
     try:
-        handle = field.open("rb")
+        handle = job_file.file.open("rb")
     except FileNotFoundError:
         raise Http404("No such file") from None
-    filename = field.name.rsplit("/", 1)[-1]
-    if which == "entrada" and job.input_name:
-        filename = job.input_name.rsplit("/", 1)[-1]
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    return FileResponse(handle, as_attachment=True, filename=job_file.filename)
 
 
 @require_GET

@@ -1,36 +1,16 @@
-"""Field rules of a client record and of a payment order, shared by every way in.
+"""Field cleaners: one raw value in, the stored value out, or a FieldError.
 
-The individual form (Crear cliente / Editar), file imports, SFTP drops and the
-API all clean a raw value with the same function, so a value accepted on
-screen is accepted in a file and the other way round. Each function takes the
-raw value (a string from a form or a CSV cell, or a real date/number cell from
-a spreadsheet) and returns the clean value, or raises `FieldError` naming the
-field, the value and what is expected.
-
-Lookups that would cost a query per row (segments, members, custom
-variables) come from a `ProjectRules` loaded once; an import builds one per
-job and calls the functions row by row, or uses the dictionaries directly to
-validate a whole column at once.
-
-Decisions written down here because other modules rely on them:
-- Document numbers are stored normalised: digits only for numeric documents
-  (dots, spaces and hyphens that people type are dropped), RUT as
-  "12345678-5" (check digit verified, "K" upper-case), NIT as its base digits
-  (a check digit, when given, is verified and dropped: the DIAN derives it),
-  CUIT as its 11 digits (check digit verified), RFC and passports upper-case.
-- Custom variables are stored in `Client.extra` as JSON: text as a string,
-  numbers as JSON numbers (int when integral), dates as ISO "aaaa-mm-dd"
-  strings (so they sort and compare as text), choices as the option's
-  canonical spelling.
-- A number with a single separator ("1,5" or "1.5") takes it as the decimal
-  separator; with both, the last one is decimal ("1.234,56", "1,234.56");
-  repeated same separators are thousands ("1.234.567").
+Each function takes the raw value (a string from a form or a CSV cell, or a
+real date/number cell from a spreadsheet) and returns the value as it is
+stored, or raises `FieldError` naming the field, the value and what is
+expected. The stored form is the normalised one (see the package docstring):
+cleaning a stored value gives it back unchanged, so a form saved without
+changes writes nothing.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -41,15 +21,14 @@ from django.utils.translation import gettext_lazy
 
 from moonflow.text import shorten
 
-from .choices import (
+from ..choices import (
     ClaimCategory,
     ClientStatus,
-    ContactAlert,
     Contactability,
+    ContactAlert,
     DocumentType,
     PaymentOrderKind,
     PortfolioType,
-    VariableType,
 )
 
 # Field labels exactly as the screens and the import error report show them.
@@ -468,287 +447,3 @@ def clean_order_number(value) -> str:
     _max_length("number", text, 40)
     return text
 
-
-# --- Lookups in the project ---------------------------------------------------------
-
-
-@dataclass
-class ProjectRules:
-    """What validation needs to know about a project, loaded once per form or import."""
-
-    project: object
-    segments: dict = field(default_factory=dict)  # casefolded name → Segment
-    members: dict = field(default_factory=dict)  # code → Member (active or not)
-    variables: dict = field(default_factory=dict)  # key → CustomVariable
-
-    @classmethod
-    def load(cls, project) -> ProjectRules:
-        from moonflow.tenancy.models import Member
-
-        from .models import CustomVariable, Segment
-
-        return cls(
-            project=project,
-            segments={s.name.casefold(): s for s in Segment.objects.filter(project=project)},
-            members={
-                m.code: m for m in Member.objects.filter(project=project).select_related("user")
-            },
-            variables={v.key: v for v in CustomVariable.objects.filter(project=project)},
-        )
-
-
-def clean_segment(value, *, rules: ProjectRules):
-    """A segment by name (any case); blank means none."""
-    text = _text(value)
-    if not text:
-        return None
-    segment = rules.segments.get(text.casefold())
-    if segment is None:
-        _fail("segment", text, _("no existe un segmento con ese nombre en el proyecto."))
-    return segment
-
-
-def clean_adviser_code(value, *, rules: ProjectRules):
-    """The Asesor ID of an active member of the project; blank means unassigned."""
-    text = _text(value)
-    if not text:
-        return None
-    member = rules.members.get(text)
-    label = str(LABELS["adviser_code"])
-    if member is None:
-        raise FieldError(
-            "adviser_code", text,
-            _("No existe un asesor con el ID «%(code)s».") % {"code": shorten(text)},
-            label=label,
-        )
-    if not member.is_active:
-        raise FieldError(
-            "adviser_code",
-            text,
-            _("El asesor con el ID «%(code)s» (%(name)s) está inactivo.")
-            % {"code": text, "name": member.display_name},
-            label=label,
-        )
-    return member
-
-
-def clean_supervisor_code(value, *, rules: ProjectRules):
-    """The ID of an active supervisor or admin of the project; blank means none."""
-    text = _text(value)
-    if not text:
-        return None
-    member = rules.members.get(text)
-    if member is None or not member.is_active or not member.can_manage:
-        _fail(
-            "supervisor_code",
-            text,
-            _("no existe un supervisor activo con ese ID en el proyecto."),
-        )
-    return member
-
-
-# A number variable is stored as a JSON number, which imports, the API and
-# spreadsheets read as a double: 15 digits are exact there.
-VARIABLE_NUMBER_DIGITS = 15
-OPTIONS_LISTED = 10  # options a message names before "…"
-
-# A choice variable is a filter's checkboxes, a select in the client's form and
-# a column: a few hundred options stay readable and light (20,000 made the tray
-# page 4 MB and the create form take seconds). Ajustes saves no more than this;
-# a longer list (older, or written by other means) is typed instead of picked.
-CHOICES_MAX = 200
-CHOICE_LENGTH_MAX = 100
-
-
-def picks_from_a_list(variable) -> bool:
-    """Whether a choice variable's options are offered as a list (else typed)."""
-    return len(variable.choices or ()) <= CHOICES_MAX
-
-
-def _options(choices) -> str:
-    options = [str(o) for o in choices or []]
-    listed = ", ".join(options[:OPTIONS_LISTED])
-    return listed + ", …" if len(options) > OPTIONS_LISTED else listed
-
-
-def clean_custom_value(variable, value):
-    """One custom variable's value, typed; blank means absent (None)."""
-    field_name = f"extra.{variable.key}"
-    label = variable.label
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if variable.type == VariableType.NUMBER:
-        try:
-            number = parse_number(value)
-        except (InvalidOperation, ValueError):
-            _fail(field_name, value, _("no es un número válido (1.234,56)."), label=label)
-        if not number.is_finite():
-            _fail(field_name, value, _("no es un número válido (1.234,56)."), label=label)
-        if number.adjusted() >= VARIABLE_NUMBER_DIGITS:
-            _fail(
-                field_name, value,
-                _("es demasiado grande: use hasta %(digits)s dígitos enteros.")
-                % {"digits": VARIABLE_NUMBER_DIGITS},
-                label=label,
-            )
-        return int(number) if number == number.to_integral_value() else float(number)
-    if variable.type == VariableType.DATE:
-        return clean_date(field_name, value, label=label).isoformat()
-    text = _text(value)
-    if variable.type == VariableType.CHOICE:
-        for option in variable.choices or []:
-            if str(option).casefold() == text.casefold():
-                return str(option)
-        _fail(
-            field_name,
-            text,
-            _("no es una opción válida. Use una de: %(options)s.")
-            % {"options": _options(variable.choices)},
-            label=label,
-        )
-    if len(text) > 500:
-        _fail(field_name, text, _("admite hasta 500 caracteres."), label=label)
-    return text
-
-
-def clean_extra(raw: dict, *, rules: ProjectRules) -> tuple[dict, list[FieldError]]:
-    """Every custom variable of the project present in `raw` (by key), typed."""
-    clean, errors = {}, []
-    for key, variable in rules.variables.items():
-        if key not in raw:
-            continue
-        try:
-            value = clean_custom_value(variable, raw[key])
-        except FieldError as error:
-            errors.append(error)
-            continue
-        if value is not None:
-            clean[key] = value
-    return clean, errors
-
-
-def find_external_id_holder(*, project, document_type: str, document_number: str, exclude_pk=None):
-    """The client (active or in the recycle bin) already holding this external ID."""
-    from .models import Client
-
-    qs = Client.objects.filter(
-        project=project, document_type=document_type, document_number=document_number
-    ).select_related("adviser__user")
-    if exclude_pk is not None:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.first()
-
-
-def check_external_id_free(
-    *, project, document_type: str, document_number: str, exclude_pk=None, member=None
-) -> None:
-    """Refuse an external ID another client of the project already holds.
-
-    The message names the existing client; when `member` may not see it (a
-    restricted adviser), it says only that the client belongs to another
-    adviser, so nobody learns a name they may not see.
-    """
-    holder = find_external_id_holder(
-        project=project,
-        document_type=document_type,
-        document_number=document_number,
-        exclude_pk=exclude_pk,
-    )
-    if holder is None:
-        return
-    external_id = f"{document_type} {document_number}"
-    if member is not None and not _member_sees(member, holder):
-        message = _(
-            "Número de documento «%(value)s»: ya existe un cliente con el documento "
-            "%(external_id)s en el proyecto, asignado a otro asesor."
-        )
-        params = {"value": document_number, "external_id": external_id}
-    else:
-        message = _(
-            "Número de documento «%(value)s»: ya existe el cliente %(name)s con el documento "
-            "%(external_id)s%(where)s."
-        )
-        params = {
-            "value": document_number,
-            "external_id": external_id,
-            "name": holder.name,
-            "where": _(" (en la papelera)") if holder.is_deleted else "",
-        }
-    raise FieldError("document_number", document_number, message % params)
-
-
-def _member_sees(member, client) -> bool:
-    from .models import Client
-    from .visibility import client_visibility_q, sees_whole_book
-
-    if sees_whole_book(member):
-        return True
-    return Client.objects.filter(pk=client.pk).filter(client_visibility_q(member)).exists()
-
-
-@dataclass
-class CleanClient:
-    """The outcome of `clean_client_row`: values ready for the services, and errors."""
-
-    values: dict
-    errors: list[FieldError]
-
-
-CLIENT_FIELDS = (
-    "document_type",
-    "document_number",
-    "name",
-    "email",
-    "phone",
-    "city",
-    "segment",
-    "status",
-    "portfolio_type",
-    "claim_category",
-    "contactability",
-    "contact_alert",
-    "adviser_code",
-    "supervisor_code",
-)
-
-
-def clean_client_row(raw: dict, *, rules: ProjectRules, partial: bool = False) -> CleanClient:
-    """Clean every field present in `raw`, collecting all errors of the row.
-
-    `raw` maps field names (CLIENT_FIELDS, plus custom variable keys under
-    "extra") to raw values. With `partial`, absent fields are left out (an
-    import that updates only some columns); otherwise absent optional fields
-    take their defaults. Uniqueness of the external ID is not checked here:
-    an import resolves it by upsert, the form with `check_external_id_free`.
-    """
-    values, errors = {}, []
-
-    def run(name, fn, *args):
-        if partial and name not in raw:
-            return
-        try:
-            values[name] = fn(*args, raw.get(name))
-        except FieldError as error:
-            errors.append(error)
-
-    run("document_type", clean_document_type)
-    # Without a valid type the number cannot be checked; the type's error says why.
-    if "document_type" in values:
-        run("document_number", clean_document_number, values["document_type"])
-    run("name", clean_name)
-    run("email", clean_email)
-    run("phone", clean_phone)
-    run("city", clean_city)
-    run("segment", lambda v: clean_segment(v, rules=rules))
-    run("status", clean_status)
-    run("portfolio_type", clean_portfolio_type)
-    run("claim_category", clean_claim_category)
-    run("contactability", clean_contactability)
-    run("contact_alert", clean_contact_alert)
-    run("adviser_code", lambda v: clean_adviser_code(v, rules=rules))
-    run("supervisor_code", lambda v: clean_supervisor_code(v, rules=rules))
-    if "extra" in raw or not partial:
-        extra, extra_errors = clean_extra(raw.get("extra") or {}, rules=rules)
-        values["extra"] = extra
-        errors.extend(extra_errors)
-    return CleanClient(values=values, errors=errors)
