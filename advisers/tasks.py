@@ -3,12 +3,13 @@
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from moonflow.audit.models import AuditEventKind
 from moonflow.audit.services import audit_record
-from moonflow.jobs.runner import JobFailed, JobRun, job_task
+from moonflow.jobs.runner import JobFailed, JobRun, job_message, job_task
 from moonflow.spreadsheets import write_xlsx
 from moonflow.tenancy.selectors import member_list
 
@@ -42,7 +43,7 @@ def _member_row(member) -> list:
 
 # Routed to the "exports" queue by its name (CELERY_TASK_ROUTES "*.tasks.export_*").
 @job_task("advisers.tasks.export_members")
-def export_members(run: JobRun) -> str:
+def export_members(run: JobRun) -> Promise:
     """Descargar usuarios: every member of the project in one XLSX.
 
     The rows come from the same selector as the Usuarios page, read in chunks
@@ -51,7 +52,9 @@ def export_members(run: JobRun) -> str:
     requester = run.member
     # Checked again here: the role may have changed since the job was queued.
     if requester is None or not requester.is_active or not requester.is_admin:
-        raise JobFailed(_("Solo un administrador del proyecto puede descargar los usuarios."))
+        raise JobFailed(
+            gettext_lazy("Solo un administrador del proyecto puede descargar los usuarios.")
+        )
     members = member_list(member=requester)
     total = members.count()
     run.set_total(total)
@@ -77,6 +80,9 @@ def export_members(run: JobRun) -> str:
         changes={"rows": [None, run.job.read], "job": [None, run.job.pk]},
         source="screen",
     ))
-    return ngettext(
-        "%(count)s usuario descargado.", "%(count)s usuarios descargados.", run.job.read
-    ) % {"count": run.job.read}
+    return job_message(
+        ngettext_lazy(
+            "%(count)s usuario descargado.", "%(count)s usuarios descargados.", run.job.read
+        ),
+        count=run.job.read,
+    )

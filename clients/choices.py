@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocumentType(models.TextChoices):
@@ -21,8 +22,10 @@ class ClientStatus(models.TextChoices):
 
 
 class PortfolioType(models.TextChoices):
-    CURRENT = "current", _("Vigente")
-    WRITTEN_OFF = "written_off", _("Castigada")
+    # "Vigente" also names a payment order's state ("Active"): in English a
+    # portfolio is "Current", hence a context of its own.
+    CURRENT = "current", pgettext_lazy("portfolio type", "Vigente")
+    WRITTEN_OFF = "written_off", pgettext_lazy("portfolio type", "Castigada")
 
 
 class ClaimCategory(models.TextChoices):

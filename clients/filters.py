@@ -52,7 +52,9 @@ STATUS_CHOICES = [
     (STATUS_INACTIVE, _("Inactivo")),
     (STATUS_DELETED, _("Eliminado")),
 ]
-PORTFOLIO_TYPE_CHOICES = [("vigente", _("Vigente")), ("castigada", _("Castigada"))]
+PORTFOLIO_TYPE_CHOICES = [
+    ("vigente", PortfolioType.CURRENT.label), ("castigada", PortfolioType.WRITTEN_OFF.label)
+]
 _PORTFOLIO_TYPE_VALUES = {"vigente": PortfolioType.CURRENT, "castigada": PortfolioType.WRITTEN_OFF}
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]

@@ -11,12 +11,12 @@ total, chips, saved views, the download job.
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from moonflow.jobs.models import JobKind
+from moonflow.jobs.runner import job_message
 from moonflow.lists.downloads import download_task, export_list, request_download
 from moonflow.lists.listing import ListPage, ListQuery, ListSpec, build_list, list_query
-from moonflow.numbers import format_number
 
 from .columns import TRAY, columns_for_project, project_variables
 from .exports import export_fields
@@ -73,12 +73,15 @@ class ClientList(ListSpec):
     def download_title(self, fmt: str) -> str:
         return _("Descarga de clientes (%(format)s)") % {"format": fmt.upper()}
 
-    def download_message(self, rows: int, fmt: str) -> str:
-        return ngettext(
-            "Descarga lista: %(rows)s cliente en %(format)s.",
-            "Descarga lista: %(rows)s clientes en %(format)s.",
-            rows,
-        ) % {"rows": format_number(rows), "format": fmt.upper()}
+    def download_message(self, rows: int, fmt: str):
+        return job_message(
+            ngettext_lazy(
+                "Descarga lista: %(rows)s cliente en %(format)s.",
+                "Descarga lista: %(rows)s clientes en %(format)s.",
+                rows,
+            ),
+            rows=rows, format=fmt.upper(),
+        )
 
 
 CLIENTS = ClientList()

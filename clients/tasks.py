@@ -5,9 +5,10 @@ from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from moonflow.jobs.models import JobKind, ProcessJob
-from moonflow.jobs.runner import job_task
+from moonflow.jobs.runner import job_message, job_task
 from moonflow.jobs.services import job_create
 from moonflow.tenancy.models import Project
 
@@ -24,10 +25,11 @@ def recompute_project_situations(run):
     run.set_total(total)
     changed = recompute_situations(project=project)
     run.progress(total, force=True, read=total, updated=changed)
-    return _("Situaciones recalculadas al %(today)s: %(changed)s clientes cambiaron.") % {
-        "today": project_today(project).strftime("%d/%m/%Y"),
-        "changed": changed,
-    }
+    return job_message(
+        gettext_lazy("Situaciones recalculadas al %(today)s: %(changed)s clientes cambiaron."),
+        today=project_today(project).strftime("%d/%m/%Y"),
+        changed=changed,
+    )
 
 
 def _recomputed_today(project) -> bool:

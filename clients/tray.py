@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from moonflow.lists.columns import MONEY, NUMBER, Column
+from moonflow.ui.money import format_money
 from portfolios.models import PortfolioClient
 
 from .visibility import OTHER_ADVISER, readable_adviser_ids
@@ -32,6 +33,7 @@ class Cell:
     sub: str = ""
     badge: str = ""  # a Bootstrap text-bg-* class for status-like cells
     numeric: bool = False
+    money: bool = False  # never wrapped: an amount is read whole
 
 
 @dataclass
@@ -65,7 +67,7 @@ def _cell(column: Column, row: dict, *, tz, readable_advisers, currency: str) ->
         return Cell(column, column.text(row), badge=STATUS_BADGES.get(row.get("status"), "light"))
     text = column.text(row, tz=tz)
     if column.kind == MONEY:
-        return Cell(column, text, sub=currency, numeric=True)
+        return Cell(column, format_money(row.get(column.path), currency), numeric=True, money=True)
     if column.kind == NUMBER:
         return Cell(column, text, numeric=True)
     return Cell(column, text or "—")
@@ -126,7 +128,9 @@ def _cell_html(cell: Cell) -> str:
         if cell.sub
         else ""
     )
-    start = '<td class="text-end">' if cell.numeric else "<td>"
+    start = "<td>"
+    if cell.numeric:
+        start = '<td class="text-end money">' if cell.money else '<td class="text-end">'
     return f"{start}{text}{sub}</td>"
 
 

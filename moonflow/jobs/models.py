@@ -1,7 +1,8 @@
 """The Log de procesos: every background job and what it reported."""
 
+from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,6 +32,13 @@ FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.PARTIAL, JobStatus.FAILED)
 IMPORT_KINDS = (JobKind.CLIENT_IMPORT, JobKind.PAYMENT_ORDER_IMPORT, JobKind.INTERACTION_IMPORT)
 
 COUNT_FIELDS = ("read", "created", "updated", "restored", "transferred", "deleted", "failed")
+
+
+def in_reader_language(translations: dict, fallback: str) -> str:
+    """The text of `translations` ({"es": …, "en": …}) in the active language, else `fallback`."""
+    translations = translations or {}
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return translations.get(language) or translations.get(language.split("-")[0]) or fallback
 
 
 def job_file_path(instance, filename):
@@ -63,6 +71,10 @@ class ProcessJob(models.Model):
     result_file = models.FileField(upload_to=job_file_path, max_length=500, blank=True)
     error_file = models.FileField(upload_to=job_file_path, max_length=500, blank=True)
     message = models.TextField(_("Mensaje"), blank=True)
+    # The message in every language of the site ({"es": …, "en": …}) when the
+    # job wrote it as a lazy message (runner.job_message): each reader gets
+    # their own language; `message` (the project's) is the fallback.
+    message_translations = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("Creado"), auto_now_add=True)
     started_at = models.DateTimeField(_("Inicio"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -133,6 +145,11 @@ class ProcessJob(models.Model):
         return max(1, round((self.total - self.done) / rate))
 
     @property
+    def shown_message(self) -> str:
+        """The message in the active language (the reader's), else as it was stored."""
+        return in_reader_language(self.message_translations, self.message)
+
+    @property
     def has_files(self) -> bool:
         return bool(self.result_file or self.error_file)
 
@@ -167,6 +184,7 @@ class Notification(models.Model):
     )
     job = models.ForeignKey(ProcessJob, null=True, blank=True, on_delete=models.CASCADE)
     message = models.CharField(max_length=500)
+    message_translations = models.JSONField(default=dict, blank=True)  # as ProcessJob's
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -175,3 +193,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["project", "member", "read_at"], name="notification_unread_idx"),
         ]
+
+    @property
+    def shown_message(self) -> str:
+        return in_reader_language(self.message_translations, self.message)

@@ -26,6 +26,7 @@ import logging
 import threading
 import time
 from datetime import timedelta
+from decimal import Decimal
 
 from celery import shared_task
 from django.conf import settings
@@ -34,10 +35,12 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import COUNT_FIELDS, JobStatus, Notification, ProcessJob
+from .models import COUNT_FIELDS, JobKind, JobStatus, Notification, ProcessJob
 from .services import files_expiry_from
 
 logger = logging.getLogger(__name__)
@@ -60,6 +63,41 @@ class JobFailed(Exception):
 
 class JobLost(Exception):
     """The job was claimed by another run (this one was presumed dead): stop quietly."""
+
+
+def job_message(template, **params) -> Promise:
+    """A message for the user that is stored in every language of the site.
+
+    `template` comes from gettext_lazy / ngettext_lazy (with its count); the
+    params are filled in each language: numbers as that language writes them
+    (es 1.234, en 1,234), lazy texts translated, anything else as given (pass
+    an id as text: ids are never grouped). A body returns it, or raises
+    JobFailed with it; the Log de procesos then shows each reader their own
+    language (ProcessJob.shown_message).
+    """
+
+    def render() -> str:
+        values = {name: _in_active_language(value) for name, value in params.items()}
+        return str(template) % values if values else str(template)
+
+    return lazy(render, str)()
+
+
+def _in_active_language(value) -> str:
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
+    return str(value)
+
+
+def stored_message(message) -> tuple[str, dict[str, str]]:
+    """(the message in the active language, the same in every language when it is lazy)."""
+    if not isinstance(message, Promise):
+        return str(message or ""), {}
+    translations = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            translations[code] = str(message)
+    return str(message), translations
 
 
 def _claimable(now) -> Q:
@@ -85,6 +123,7 @@ def claim_job(job_id: int) -> ProcessJob | None:
         attempts=F("attempts") + 1,
         done=0,
         message="",
+        message_translations={},
         **{name: 0 for name in COUNT_FIELDS},
     )
     if claimed != 1:
@@ -106,14 +145,20 @@ def give_up_if_exhausted(job_id: int) -> bool:
         if job is None:
             return False
         job.status = JobStatus.FAILED
-        job.message = _(
-            "El proceso se interrumpió %(attempts)s veces sin terminar (el servidor que lo "
-            "ejecutaba se detuvo) y no se volverá a intentar. Vuelve a lanzarlo; si se repite, "
-            "contacta a soporte indicando el proceso #%(id)s."
-        ) % {"attempts": job.attempts, "id": job.pk}
+        job.message, job.message_translations = stored_message(job_message(
+            gettext_lazy(
+                "El proceso se interrumpió %(attempts)s veces sin terminar (el servidor que lo "
+                "ejecutaba se detuvo) y no se volverá a intentar. Vuelve a lanzarlo; si se "
+                "repite, contacta a soporte indicando el proceso #%(id)s."
+            ),
+            attempts=job.attempts,
+            id=str(job.pk),
+        ))
         job.finished_at = now
         job.files_expire_at = files_expiry_from(now)
-        job.save(update_fields=["status", "message", "finished_at", "files_expire_at"])
+        job.save(update_fields=[
+            "status", "message", "message_translations", "finished_at", "files_expire_at",
+        ])
         notify_requester(job)
     logger.warning("Job %s gave up after %s attempts", job_id, job.attempts)
     return True
@@ -280,13 +325,19 @@ class JobRun:
             # A re-run replaces the file of the run it took over.
             file_field.storage.delete(previous)
 
-    def _finish(self, status: str, message: str) -> None:
-        """Status, counts and the requester's notification commit together."""
+    def _finish(self, status: str, message) -> None:
+        """Status, counts and the requester's notification commit together.
+
+        `message` is text, or a lazy message (job_message, gettext_lazy…)
+        stored in every language of the site as well.
+        """
         self.stop_reporting()
         now = timezone.now()
+        text, translations = stored_message(message)
         fields = {
             "status": status,
-            "message": message,
+            "message": text,
+            "message_translations": translations,
             "finished_at": now,
             "heartbeat_at": now,
             "done": self.job.done,
@@ -302,24 +353,37 @@ class JobRun:
                     write()
             notify_requester(self.job)
 
-    def succeed(self, message: str = "") -> None:
+    def succeed(self, message="") -> None:
         status = JobStatus.PARTIAL if self.job.failed else JobStatus.SUCCEEDED
         self._finish(status, message)
 
-    def fail(self, message: str) -> None:
+    def fail(self, message) -> None:
         self._finish(JobStatus.FAILED, message)
 
 
 def notify_requester(job: ProcessJob) -> None:
-    """An in-app notification now, and an email once the finish commits."""
+    """An in-app notification now, and an email once the finish commits.
+
+    Written in the project's language, the one its people read unless they
+    chose another in the header (the notifications page renders each reader's).
+    """
     member = job.requested_by
     if member is None:
         return
-    text = _("%(job)s: %(status)s") % {
-        "job": job.title or job.get_kind_display(),
-        "status": job.get_status_display(),
-    }
-    Notification.objects.create(project=job.project, member=member, job=job, message=text)
+    with translation.override(job.project.language or settings.LANGUAGE_CODE):
+        _notify(job, member)
+
+
+def _notify(job: ProcessJob, member) -> None:
+    text, translations = stored_message(job_message(
+        gettext_lazy("%(job)s: %(status)s"),
+        job=job.title or dict(JobKind.choices).get(job.kind, job.kind),
+        status=dict(JobStatus.choices).get(job.status, job.status),
+    ))
+    Notification.objects.create(
+        project=job.project, member=member, job=job, message=text,
+        message_translations=translations,
+    )
     if not member.user.email:
         return
     url = settings.SITE_URL.rstrip("/") + reverse(
@@ -337,8 +401,8 @@ def notify_requester(job: ProcessJob) -> None:
         for name in COUNT_FIELDS
         if getattr(job, name)
     ]
-    if job.message:
-        lines += ["", job.message]
+    if job.shown_message:
+        lines += ["", job.shown_message]
     if job.result_file or job.error_file:
         lines += [
             "",
@@ -408,13 +472,15 @@ def _run_body(body, run: JobRun) -> None:
     except JobLost:
         raise
     except JobFailed as exc:
-        run.fail(str(exc))
+        # The exception's own argument: a lazy message stays lazy.
+        run.fail(exc.args[0] if exc.args else "")
         return
     except Exception:
         logger.exception("Job %s failed", run.job.pk)
-        run.fail(
-            _("Error inesperado en el proceso #%(id)s. Vuelve a intentarlo; si se repite, "
-              "contacta a soporte indicando este número.") % {"id": run.job.pk}
-        )
+        run.fail(job_message(
+            gettext_lazy("Error inesperado en el proceso #%(id)s. Vuelve a intentarlo; si se "
+                         "repite, contacta a soporte indicando este número."),
+            id=str(run.job.pk),
+        ))
         return
     run.succeed(message)

@@ -21,10 +21,16 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import JobStatus, ProcessJob
-from .runner import give_up_if_exhausted, notify_requester, stale_after
+from .runner import (
+    give_up_if_exhausted,
+    job_message,
+    notify_requester,
+    stale_after,
+    stored_message,
+)
 from .services import files_expiry_from, job_enqueue
 
 logger = logging.getLogger(__name__)
@@ -88,16 +94,20 @@ def _expire_queued(now) -> int:
     for job in ProcessJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=limit).select_related(
         "project", "requested_by__user"
     ):
-        message = _(
-            "El proceso no pudo iniciarse en %(hours)s horas y se canceló. Vuelve a lanzarlo; "
-            "si se repite, contacta a soporte indicando el proceso #%(id)s."
-        ) % {"hours": settings.JOB_QUEUED_EXPIRE_HOURS, "id": job.pk}
+        message, translations = stored_message(job_message(
+            gettext_lazy(
+                "El proceso no pudo iniciarse en %(hours)s horas y se canceló. Vuelve a "
+                "lanzarlo; si se repite, contacta a soporte indicando el proceso #%(id)s."
+            ),
+            hours=settings.JOB_QUEUED_EXPIRE_HOURS, id=str(job.pk),
+        ))
         updated = ProcessJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
-            status=JobStatus.FAILED, message=message, finished_at=now,
-            files_expire_at=files_expiry_from(now),
+            status=JobStatus.FAILED, message=message, message_translations=translations,
+            finished_at=now, files_expire_at=files_expiry_from(now),
         )
         if updated:
             job.status, job.message = JobStatus.FAILED, message
+            job.message_translations = translations
             notify_requester(job)
             expired += 1
     return expired

@@ -10,11 +10,11 @@ attaches it to the job and audits it once, with the job's end.
 import tempfile
 
 from django.core.files import File
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from moonflow.audit.models import AuditEventKind
 from moonflow.audit.services import audit_record
-from moonflow.jobs.runner import JobFailed, job_task
+from moonflow.jobs.runner import JobFailed, job_message, job_task
 from moonflow.jobs.services import job_create
 
 from .columns import Column, visible_columns
@@ -95,11 +95,12 @@ def run_download(spec, run) -> str:
     job = run.job
     member = run.member
     if member is None or not member.is_active or member.project_id != job.project_id:
-        raise JobFailed(_("Quien pidió la descarga ya no tiene acceso al proyecto."))
+        raise JobFailed(gettext_lazy("Quien pidió la descarga ya no tiene acceso al proyecto."))
     options = job.options or {}
     fmt = options.get("format")
     if fmt not in FORMATS:
-        raise JobFailed(_("Formato de descarga no válido: %(format)s.") % {"format": fmt})
+        raise JobFailed(job_message(gettext_lazy("Formato de descarga no válido: %(format)s."),
+                                    format=str(fmt)))
     params = options_to_params(options.get("params") or {})
     columns = resolve_export_columns(spec, member, options.get("columns") or [])
 

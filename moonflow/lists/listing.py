@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from moonflow.numbers import format_number
+from moonflow.jobs.runner import job_message
 from moonflow.text import shorten
 
 from .columns import Column, resolve_columns, visible_columns
@@ -89,12 +90,13 @@ class ListSpec:
         return _("Descarga de %(list)s (%(format)s)") % {
             "list": self.noun_plural, "format": fmt.upper()}
 
-    def download_message(self, rows: int, fmt: str) -> str:
-        return _("Descarga lista: %(rows)s %(noun)s en %(format)s.") % {
-            "rows": format_number(rows),
-            "noun": self.noun_singular if rows == 1 else self.noun_plural,
-            "format": fmt.upper(),
-        }
+    def download_message(self, rows: int, fmt: str):
+        """The job's message (moonflow.jobs.runner.job_message: stored in every language)."""
+        return job_message(
+            gettext_lazy("Descarga lista: %(rows)s %(noun)s en %(format)s."),
+            rows=rows, noun=self.noun_singular if rows == 1 else self.noun_plural,
+            format=fmt.upper(),
+        )
 
 
 @dataclass

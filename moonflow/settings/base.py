@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "moonflow.tenancy",
     "moonflow.audit",
     "moonflow.jobs",
+    "moonflow.ui",
     "moonflow.lists",
     "advisers",
     "clients",

@@ -39,7 +39,7 @@ def test_it_shows_the_default_columns_then_acciones(cast, as_member):
     factories.make_client(cast.project, name="Ana")
     response = get_tray(as_member(cast.admin), cast.project)
     assert headers(response) == DEFAULT_HEADERS
-    assert '<th scope="col" class="text-end">Acciones</th>' in text(response)
+    assert '<th scope="col" class="actions text-end">Acciones</th>' in text(response)
 
 
 def test_it_shows_the_values_of_a_row(cast, as_member):
@@ -55,8 +55,7 @@ def test_it_shows_the_values_of_a_row(cast, as_member):
                   "<td>Finalizado</td>",
                   f'{cast.adviser.display_name} <span class="small text-body-secondary">'
                   f'{cast.adviser.code}</span>',
-                  '<td class="text-end">1.234.567,80 <span class="small text-body-secondary">COP'
-                  "</span></td>"]:
+                  '<td class="text-end money">1.234.567,80\u00a0COP</td>']:
         assert value in html, value
 
 
