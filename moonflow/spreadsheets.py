@@ -11,29 +11,27 @@ import csv
 import io
 import tempfile
 
-import xlsxwriter
 from django.core.files import File
 
+from moonflow import xlsx_stream
 from moonflow.formula_guard import guard
 
 
-def write_xlsx(rows, *, headers: list[str], sheet: str = "Datos") -> File:
+def write_xlsx(rows, *, headers: list[str], sheet: str = "Datos",
+               kinds: list[str] | None = None) -> File:
     """Stream rows into an XLSX on disk (constant memory) and return it as a File.
 
-    Strings are always string cells: xlsxwriter is told never to turn them into
-    formulas, numbers or links.
+    The product's one XLSX writer (`moonflow.xlsx_stream`, the one the
+    downloads measure): `kinds` per column (text by default, so an ID "0012"
+    keeps its zeros); strings are typed string cells, never formulas.
     """
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")
-    workbook = xlsxwriter.Workbook(
-        handle.name, {"constant_memory": True, "strings_to_formulas": False,
-                      "strings_to_urls": False, "strings_to_numbers": False}
-    )
-    worksheet = workbook.add_worksheet(sheet)
-    bold = workbook.add_format({"bold": True})
-    worksheet.write_row(0, 0, headers, bold)
-    for index, row in enumerate(rows, start=1):
-        worksheet.write_row(index, 0, row)
-    workbook.close()
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    with xlsx_stream.XlsxStreamWriter(
+        handle, kinds=kinds or [xlsx_stream.TEXT] * len(headers), headers=list(headers),
+        sheet_name=sheet,
+    ) as worksheet:
+        for row in rows:
+            worksheet.write_row(list(row))
     handle.seek(0)
     return File(handle)
 
@@ -57,4 +55,5 @@ ERROR_HEADERS = ["Fila", "Columna", "Valor", "Detalle del error"]
 
 def write_error_report(errors) -> File:
     """`errors` yields (row, column, value, message): the file users fix and re-upload."""
-    return write_xlsx(errors, headers=ERROR_HEADERS, sheet="Errores")
+    kinds = [xlsx_stream.NUMBER, xlsx_stream.TEXT, xlsx_stream.TEXT, xlsx_stream.TEXT]
+    return write_xlsx(errors, headers=ERROR_HEADERS, sheet="Errores", kinds=kinds)
