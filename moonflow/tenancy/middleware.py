@@ -5,6 +5,10 @@ that turns that slug into `request.project` and `request.member`: an anonymous
 visitor is sent to the login page, and a user who is not an active member of
 the project gets 404, exactly as if the project did not exist. Views never see
 the slug; they work with `request.member`.
+
+The member comes with the user's other active memberships (one query): the
+header's project switcher lists them (`request.memberships`, read by
+moonflow.tenancy.context_processors).
 """
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,7 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.utils import timezone, translation
 
-from .models import Member
+from .selectors import memberships_for_user
 
 
 class ProjectMiddleware:
@@ -24,6 +28,7 @@ class ProjectMiddleware:
     def __call__(self, request):
         request.project = None
         request.member = None
+        request.memberships = None
         try:
             return self.get_response(request)
         finally:
@@ -35,14 +40,12 @@ class ProjectMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        member = (
-            Member.objects.select_related("project", "user", "team")
-            .filter(project__slug=slug, user=request.user, is_active=True)
-            .first()
-        )
+        memberships = list(memberships_for_user(request.user).select_related("user", "team"))
+        member = next((m for m in memberships if m.project.slug == slug), None)
         if member is None:
             raise Http404("No such project")
         request.member = member
+        request.memberships = memberships
         request.project = member.project
         try:
             # Dates and times on the page read as the project's clock.
