@@ -37,7 +37,7 @@ from moonflow.lists.columns import (
     visible_columns as list_visible_columns,
 )
 from moonflow.lists.exports import ISO_DATE_RE
-from moonflow.lists.keyset import DEC, DT, INT, SortKey
+from moonflow.lists.keyset import DEC, DT, INT, STR, SortGroups, SortKey
 
 from .choices import (
     ClaimCategory,
@@ -59,17 +59,60 @@ VARIABLE_NUMBER_RE = rf"^-?[0-9]{{1,{NUMBER_DIGITS}}}(\.[0-9]+)?$"
 VARIABLE_PREFIX = "var_"
 
 
-def _member_name(prefix: str):
-    """The display name of a member (full name, else username), '' when unassigned."""
+def _display_name(user: str):
+    """The display name of the user at path `user` (full name, else username), '' for none."""
     full = Trim(
         Concat(
-            F(f"{prefix}__user__first_name"),
+            F(f"{user}__first_name"),
             Value(" "),
-            F(f"{prefix}__user__last_name"),
+            F(f"{user}__last_name"),
             output_field=CharField(),
         )
     )
-    return Coalesce(NullIf(full, Value("")), F(f"{prefix}__user__username"), Value(""))
+    return Coalesce(NullIf(full, Value("")), F(f"{user}__username"), Value(""))
+
+
+def _member_name(prefix: str):
+    """The display name of a client's member (full name, else username), '' when unassigned."""
+    return _display_name(f"{prefix}__user")
+
+
+# --- Sorts ------------------------------------------------------------------------------------
+#
+# Every built-in sort has an index in its order (clients.models.Client.Meta.indexes), so a
+# page is an index range whatever the filters; ties are broken by name, then id:
+# - a choice column sorts (column, name, id) and segment, adviser and supervisor by the
+#   related row's name, then name, id: the kernel reads them group by group
+#   (moonflow.lists.keyset.SortGroups), each group from the (project, column, name, id)
+#   index, so a search can start every group where its first match by name is;
+# - a custom variable has no index (`indexed=False`): its sort reads every filtered row.
+
+
+def _segments(member):
+    from .models import Segment
+
+    return (Segment.objects.filter(project_id=member.project_id).order_by()
+            .values_list("id", "name"))
+
+
+def _members(member):
+    from moonflow.tenancy.models import Member
+
+    return (Member.objects.filter(project_id=member.project_id).order_by()
+            .annotate(_display=_display_name("user")).values_list("id", "_display"))
+
+
+_NAME = SortKey(F("name"))
+
+
+def _by_choice(field: str, kind: str = STR, choices=()) -> tuple[SortKey, ...]:
+    values = [(value, value) for value, _label in choices]
+    return (SortKey(F(field), kind, groups=SortGroups(field, lambda member: values, None)),
+            _NAME)
+
+
+def _by_member(prefix: str) -> tuple[SortKey, ...]:
+    return (SortKey(_member_name(prefix), groups=SortGroups(f"{prefix}_id", _members)), _NAME)
 
 
 def _member_paths(prefix: str) -> tuple[str, ...]:
@@ -109,7 +152,7 @@ def _status_text(row: dict) -> str:
 def _builtins() -> dict[str, Column]:
     columns = [
         Column("name", _("Nombre"), "name", TEXT, default=True, required=True,
-               sort_keys=(SortKey(F("name")),)),
+               sort_keys=(_NAME,)),
         Column("document", _("Documento"), "document_number", TEXT, default=True,
                extra_paths=("document_type",), display=_document_text,
                sort_keys=(SortKey(F("document_type")), SortKey(F("document_number")))),
@@ -118,28 +161,35 @@ def _builtins() -> dict[str, Column]:
         Column("phone", _("Teléfono"), "phone", TEXT, default=True,
                sort_keys=(SortKey(F("phone")),)),
         Column("segment", _("Segmento"), "segment__name", TEXT, default=True,
-               sort_keys=(SortKey(Coalesce(F("segment__name"), Value(""))),)),
+               sort_keys=(SortKey(Coalesce(F("segment__name"), Value("")),
+                                  groups=SortGroups("segment_id", _segments)), _NAME)),
         Column("status", _("Estado"), "status", CHOICE, default=True,
                choices=_choices(ClientStatus), extra_paths=("deleted_at",),
-               sort_keys=(SortKey(F("status")),), display=_status_text),
+               sort_keys=_by_choice("status", choices=ClientStatus.choices),
+               display=_status_text),
         Column("situation", _("Situación"), "situation", CHOICE, default=True,
-               choices=_choices(Situation), sort_keys=(SortKey(F("situation"), INT),)),
+               choices=_choices(Situation),
+               sort_keys=_by_choice("situation", INT, Situation.choices)),
         Column("portfolio_type", _("Tipo de cartera"), "portfolio_type", CHOICE,
-               choices=_choices(PortfolioType), sort_keys=(SortKey(F("portfolio_type")),)),
+               choices=_choices(PortfolioType),
+               sort_keys=_by_choice("portfolio_type", choices=PortfolioType.choices)),
         Column("adviser", _("Asesor asignado"), "adviser__code", TEXT, default=True,
                extra_paths=_member_paths("adviser"),
-               sort_keys=(SortKey(_member_name("adviser")),),
+               sort_keys=_by_member("adviser"),
                display=lambda row: member_display(row, "adviser")),
         Column("supervisor", _("Supervisor asignado"), "supervisor__code", TEXT,
                extra_paths=_member_paths("supervisor"),
-               sort_keys=(SortKey(_member_name("supervisor")),),
+               sort_keys=_by_member("supervisor"),
                display=lambda row: member_display(row, "supervisor")),
         Column("contactability", _("Contactabilidad"), "contactability", CHOICE,
-               choices=_choices(Contactability), sort_keys=(SortKey(F("contactability")),)),
+               choices=_choices(Contactability),
+               sort_keys=_by_choice("contactability", choices=Contactability.choices)),
         Column("contact_alert", _("Alertas de contacto"), "contact_alert", CHOICE,
-               choices=_choices(ContactAlert), sort_keys=(SortKey(F("contact_alert")),)),
+               choices=_choices(ContactAlert),
+               sort_keys=_by_choice("contact_alert", choices=ContactAlert.choices)),
         Column("claim_category", _("Reclamos"), "claim_category", CHOICE,
-               choices=_choices(ClaimCategory), sort_keys=(SortKey(F("claim_category")),)),
+               choices=_choices(ClaimCategory),
+               sort_keys=_by_choice("claim_category", choices=ClaimCategory.choices)),
         Column("balance", _("Saldo"), "balance", MONEY, default=True,
                sort_keys=(SortKey(F("balance"), DEC),)),
         Column("city", _("Ciudad"), "city", TEXT, sort_keys=(SortKey(F("city")),)),
@@ -186,11 +236,13 @@ def _variable_sort_keys(variable) -> tuple[SortKey, ...]:
         # Missing values last when ascending: a 0/1 flag first, then the number.
         missing = Case(When(Q(**{f"extra__{key}__regex": VARIABLE_NUMBER_RE}), then=Value(0)),
                        default=Value(1), output_field=IntegerField())
-        return (SortKey(missing, INT), SortKey(Coalesce(number, Value(Decimal(0))), DEC))
+        return (SortKey(missing, INT, indexed=False),
+                SortKey(Coalesce(number, Value(Decimal(0))), DEC, indexed=False))
     if variable.type == VariableType.DATE:
-        return (SortKey(Coalesce(variable_iso_date(key), Value(""))),)
+        return (SortKey(Coalesce(variable_iso_date(key), Value("")), indexed=False),)
     # KT() is text, a bare Value("") a varchar: Coalesce needs them to agree.
-    return (SortKey(Coalesce(KT(f"extra__{key}"), Value(""), output_field=TextField())),)
+    return (SortKey(Coalesce(KT(f"extra__{key}"), Value(""), output_field=TextField()),
+                    indexed=False),)
 
 
 def variable_column(variable) -> Column:

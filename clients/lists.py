@@ -3,8 +3,9 @@
 `CLIENTS` (a `ListSpec`) tells `moonflow.lists` what is the clients': the
 base queryset (`client_base_queryset`, with the recycle bin only when the
 "Estado" filter asks for it), the FilterSet (clients.filters), the search box
-(clients.search), the columns (built-ins and custom variables), how a row is
-drawn (clients.tray) and how a column is written to a file (clients.exports).
+(clients.search, planned: `search_plan`), the columns (built-ins and custom
+variables), how a row is drawn (clients.tray) and how a column is written to
+a file (clients.exports).
 The kernel does the rest: cleaned parameters, sort, keyset page, bounded
 total, chips, saved views, the download job.
 """
@@ -21,7 +22,7 @@ from moonflow.lists.listing import ListPage, ListQuery, ListSpec, build_list, li
 from .columns import TRAY, columns_for_project, project_variables
 from .exports import export_fields
 from .filters import ClientTrayFilterSet, wants_recycle_bin
-from .search import search_q
+from .search import client_search
 from .selectors import client_base_queryset
 from .tray import client_rows
 from .visibility import readable_adviser_ids
@@ -38,6 +39,14 @@ class ClientList(ListSpec):
     columns_url_name = "clients:tray_columns"
     view_create_url_name = "clients:saved_view_create"
     view_delete_url_name = "clients:saved_view_delete"
+    download_url_name = "clients:download"
+    download_dialog_title = gettext_lazy("Descargar clientes")
+    download_intro = gettext_lazy(
+        "Se genera un reporte con todos los clientes visibles en tu bandeja, con los filtros, "
+        "la búsqueda, el orden y las columnas actuales. Recibirás el archivo por correo "
+        "electrónico una vez que se complete el procesamiento y lo encontrarás en el Log de "
+        "procesos."
+    )
     export_kind = JobKind.CLIENT_EXPORT
     export_resource = "client_export"
     file_stem = "clientes"
@@ -60,8 +69,8 @@ class ClientList(ListSpec):
         return ClientTrayFilterSet(params, queryset=queryset, member=member,
                                    variables=self._variables(member))
 
-    def search_q(self, text):
-        return search_q(text)
+    def search_plan(self, member, text):
+        return client_search(member.project_id, text)
 
     def draw_rows(self, member, rows, columns, *, context):
         return client_rows(member, rows, columns, csrf_token=context.get("csrf_token", ""),

@@ -3,10 +3,8 @@
 import re
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Case, CharField, Count, F, Q, Value, When
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
@@ -24,7 +22,6 @@ from .choices import (
     Situation,
     VariableType,
 )
-from .search import NameVector, PhoneDigitsReversed
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -202,22 +199,25 @@ class Client(models.Model):
                 fields=["project", "balance", "id"], name="client_balance_tray_idx",
                 condition=_ALIVE,
             ),
-            # The search box (clients/search.py). GIN cannot lead with a bigint column
-            # without btree_gin (not available): this one index is filtered by project
-            # on the heap rows it returns.
-            GinIndex(NameVector(F("name")), name="client_name_search_idx"),
+            # Every sort in its own order (migration 0011): a filter with a sort then costs
+            # an index range, not a sort of the book.
+            *(
+                models.Index(fields=["project", field, "id"], name=name, condition=_ALIVE)
+                for field, name in (("email", "client_email_tray_idx"),
+                                    ("phone", "client_phone_tray_idx"),
+                                    ("city", "client_city_tray_idx"))
+            ),
+            # The balance depends on the situation (finished: 0) and on the segment (loan
+            # sizes): only these composites keep "filter + sort by Saldo" to one range.
             models.Index(
-                F("project"), OpClass(F("document_number"), name="varchar_pattern_ops"),
-                name="client_doc_prefix_idx",
+                fields=["project", "situation", "balance", "id"],
+                name="client_sit_balance_tray_idx", condition=_ALIVE,
             ),
             models.Index(
-                F("project"), OpClass(Lower(F("email")), name="text_pattern_ops"),
-                name="client_email_prefix_idx",
+                fields=["project", "segment", "balance", "id"],
+                name="client_seg_balance_tray_idx", condition=_ALIVE,
             ),
-            models.Index(
-                F("project"), OpClass(PhoneDigitsReversed(F("phone")), name="text_pattern_ops"),
-                name="client_phone_suffix_idx",
-            ),
+            # The search boxes read ClientSearchTerm (clients/search.py), not this table.
         ]
 
     def __str__(self):
@@ -230,6 +230,36 @@ class Client(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class ClientSearchTerm(models.Model):
+    """One term a client is found by in the search boxes (see clients/search.py).
+
+    A name word, "@" + the e-mail, "#" + the document number without
+    punctuation, or "+" + the phone's digits read from the end, with the
+    client's name (the default sort, read from this index alone). PostgreSQL
+    triggers keep the rows in step with `Client` (migration 0010): every
+    insert (COPY too), every update of a searched column, every delete. The
+    key starts with the project, so a prefix is one range of one index within
+    one project.
+    """
+
+    pk = models.CompositePrimaryKey("project_id", "term", "name", "client_id")
+    project = models.ForeignKey(
+        "tenancy.Project", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+        related_name="+",
+    )
+    # "C": a prefix is an exact byte range of the index, whatever the database's collation.
+    term = models.CharField(max_length=255, db_collation="C")
+    # The client's name, with the same collation as Client.name: the tray's order.
+    name = models.CharField(max_length=200)
+    client = models.ForeignKey(
+        Client, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+        related_name="+",
+    )
+
+    def __str__(self):
+        return self.term
 
 
 class ClientContact(models.Model):

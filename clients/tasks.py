@@ -12,7 +12,8 @@ from moonflow.jobs.runner import job_message, job_task
 from moonflow.jobs.services import job_create
 from moonflow.tenancy.models import Project
 
-from .lists import export_clients_task  # noqa: F401  (registers the download task)
+from .lists import export_clients_task  # noqa: F401  (registers the download tasks)
+from .order_lists import export_payment_orders_task  # noqa: F401
 from .models import Client
 from .situation import project_today, recompute_situations
 

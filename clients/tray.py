@@ -8,32 +8,33 @@ they need come with the same query) and the portfolio badges of the page
 with one more query: the query count never grows with the page size.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from django.urls import NoReverseMatch, reverse
-from django.utils.html import escape, format_html
+from django.db import connection
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from moonflow.lists.columns import MONEY, NUMBER, Column
+from moonflow.lists.columns import CHOICE, MONEY, NUMBER, Column, html_text
 from moonflow.ui.money import format_money
-from portfolios.models import PortfolioClient
+from portfolios.models import Portfolio, PortfolioClient
 
 from .visibility import OTHER_ADVISER, readable_adviser_ids
 
 
 # --- Rows -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Cell:
-    column: Column
-    text: str
-    sub: str = ""
-    badge: str = ""  # a Bootstrap text-bg-* class for status-like cells
-    numeric: bool = False
-    money: bool = False  # never wrapped: an amount is read whole
+#
+# A page holds up to 100 rows of ~10 cells and 4 action buttons. Rendered
+# through the template engine (a node per variable, a reverse() per button)
+# that alone cost more than the page's queries, so rows are written here:
+# what a cell looks like is decided once per column and page (`_cell_writer`),
+# the markup around a row's id once per page (`RowMarkup`), the action URLs
+# are reversed once per project, and text is escaped with `html_text`. A URL
+# that does not exist (yet) simply leaves its button out, as
+# `{% url … as x %}` would.
 
 
 @dataclass
@@ -41,46 +42,71 @@ class Row:
     id: int
     name: str
     deleted: bool
-    cells: list[Cell]
     portfolios: list[str] = field(default_factory=list)
-    html: str = ""  # the rendered <tr> (see render_rows)
+    html: str = ""  # the rendered <tr>
+
+
+class Rows(list):
+    """A page's rows; `html` is every <tr>, for the template to write at once."""
+
+    @property
+    def html(self) -> str:
+        return mark_safe("\n".join(row.html for row in self))
 
 
 STATUS_BADGES = {"active": "success", "inactive": "secondary"}
+EMPTY_CELL = "<td>—</td>"
 
 
-def _cell(column: Column, row: dict, *, tz, readable_advisers, currency: str) -> Cell:
-    if column.key in ("adviser", "supervisor"):
-        member_id = row.get(f"{column.key}_id")
-        if member_id is None:
-            return Cell(column, "—")
-        if column.key == "adviser" and readable_advisers is not None and (
-            member_id not in readable_advisers
-        ):
-            # A restricted member reads no other adviser's name (a client shared
-            # through a team portfolio may be assigned to someone else).
-            return Cell(column, str(OTHER_ADVISER))
-        return Cell(column, column.text(row), sub=row.get(column.path) or "")
-    if column.key == "status":
-        if row.get("deleted_at"):
-            return Cell(column, column.text(row), badge="danger")
-        return Cell(column, column.text(row), badge=STATUS_BADGES.get(row.get("status"), "light"))
-    text = column.text(row, tz=tz)
+def _cell_writer(column: Column, *, tz, readable_advisers, currency: str) -> Callable[[dict], str]:
+    """How `column`'s <td> is written for a `.values()` row on this page."""
+    key, path = column.key, column.path
+    if key in ("adviser", "supervisor"):
+        id_path = f"{key}_id"
+        check = key == "adviser" and readable_advisers is not None
+        # A restricted member reads no other adviser's name (a client shared
+        # through a team portfolio may be assigned to someone else).
+        hidden = f"<td>{html_text(OTHER_ADVISER)}</td>"
+
+        def member_cell(row):
+            member_id = row.get(id_path)
+            if member_id is None:
+                return EMPTY_CELL
+            if check and member_id not in readable_advisers:
+                return hidden
+            code = row.get(path)
+            sub = f' <span class="small text-body-secondary">{html_text(code)}</span>' if code else ""
+            return f"<td>{html_text(column.text(row))}{sub}</td>"
+
+        return member_cell
+    if key == "status":
+        def status_cell(row):
+            badge = "danger" if row.get("deleted_at") else STATUS_BADGES.get(row.get("status"), "light")
+            return f'<td><span class="badge text-bg-{badge}">{html_text(column.text(row))}</span></td>'
+
+        return status_cell
     if column.kind == MONEY:
-        return Cell(column, format_money(row.get(column.path), currency), numeric=True, money=True)
+        return lambda row: (
+            f'<td class="text-end money">{html_text(format_money(row.get(path), currency))}</td>'
+        )
     if column.kind == NUMBER:
-        return Cell(column, text, numeric=True)
-    return Cell(column, text or "—")
+        return lambda row: f'<td class="text-end">{html_text(column.text(row, tz=tz))}</td>'
+    if column.kind == CHOICE and column.display is None:
+        # A choice's label depends on its value only: translated once per page.
+        written: dict = {}
 
+        def choice_cell(row):
+            value = row.get(path)
+            if not isinstance(value, (str, int)):
+                return f"<td>{html_text(column.text(row, tz=tz) or '—')}</td>"
+            cell = written.get(value)
+            if cell is None:
+                cell = written[value] = f"<td>{html_text(column.text(row, tz=tz) or '—')}</td>"
+            return cell
 
-# --- Row markup -------------------------------------------------------------------------------
-#
-# A page holds up to 100 rows of ~10 cells and 4 action buttons. Rendered
-# through the template engine (a node per variable, a reverse() per button)
-# that alone cost more than the page's queries, so rows are rendered here with
-# `format_html`, and the action URLs are reversed once per page: a URL that
-# does not exist (yet) simply leaves its button out, as `{% url … as x %}`
-# would.
+        return choice_cell
+    return lambda row: f"<td>{html_text(column.text(row, tz=tz) or '—')}</td>"
+
 
 _PK_SENTINEL = 987654321987
 
@@ -96,150 +122,207 @@ class RowLinks:
 
     @classmethod
     def for_project(cls, slug: str) -> "RowLinks":
-        def template(name):
-            try:
-                return reverse(name, kwargs={"project": slug, "pk": _PK_SENTINEL})
-            except NoReverseMatch:
-                return None
-
-        return cls(
-            detail=template("clients:detail"),
-            edit=template("clients:edit"),
-            payment_orders=template("clients:client_payment_orders"),
-            interactions=template("interactions:client_list"),
-            delete=template("clients:delete"),
-            restore=template("clients:restore"),
-        )
+        return _row_links(slug, get_script_prefix(), get_urlconf())
 
     @staticmethod
-    def fill(template: str, pk: int) -> str:
+    def around(template: str) -> tuple[str, str]:
+        """The escaped URL before and after the row's id."""
         head, _sep, tail = template.rpartition(str(_PK_SENTINEL))
-        return f"{head}{pk}{tail}"
+        return html_text(head), html_text(tail)
 
 
-def _cell_html(cell: Cell) -> str:
-    text = (
-        format_html('<span class="badge text-bg-{}">{}</span>', cell.badge, cell.text)
-        if cell.badge
-        else escape(cell.text)
+@lru_cache(maxsize=512)
+def _row_links(slug: str, script_prefix: str, urlconf) -> RowLinks:
+    """The row URLs of a project, with a sentinel for the id: URL patterns never change at runtime."""
+
+    def template(name):
+        try:
+            return reverse(name, urlconf=urlconf, kwargs={"project": slug, "pk": _PK_SENTINEL})
+        except NoReverseMatch:
+            return None
+
+    return RowLinks(
+        detail=template("clients:detail"),
+        edit=template("clients:edit"),
+        payment_orders=template("clients:client_payment_orders"),
+        interactions=template("interactions:client_list"),
+        delete=template("clients:delete"),
+        restore=template("clients:restore"),
     )
-    sub = (
-        format_html(' <span class="small text-body-secondary">{}</span>', cell.sub)
-        if cell.sub
-        else ""
-    )
-    start = "<td>"
-    if cell.numeric:
-        start = '<td class="text-end money">' if cell.money else '<td class="text-end">'
-    return f"{start}{text}{sub}</td>"
 
 
-def render_rows(rows: list[Row], *, links: RowLinks, csrf_token: str, here: str) -> None:
-    """Fill each row's `html` (a <tr>): name link, portfolio badges, cells, actions."""
-    labels = {
-        "edit": _("Editar"),
-        "orders": _("Ver órdenes de pago"),
-        "interactions": _("Ver comunicaciones"),
-        "delete": _("Eliminar"),
-        "restore": _("Recuperar"),
-    }
-    for row in rows:
-        pk = row.id
-        if links.detail and not row.deleted:
-            name = format_html('<a href="{}">{}</a>', links.fill(links.detail, pk), row.name)
-        else:
-            name = escape(row.name)
-        badges = "".join(
-            format_html(
-                ' <span class="badge rounded-pill text-bg-info" title="{label}">'
-                '<i class="bi bi-briefcase" aria-hidden="true"></i> {label}</span>',
-                label=_("Cartera: %(name)s") % {"name": portfolio},
-            )
-            for portfolio in row.portfolios
+# The tray's own links (the view's list URL, the Crear menu): name → URL name.
+TRAY_LINKS = {
+    "list": "clients:list",
+    "create": "clients:create",
+    "import": "clients:import",
+    "columns": "clients:tray_columns",
+    "download": "clients:download",
+}
+
+
+@lru_cache(maxsize=512)
+def _tray_links(slug: str, script_prefix: str, urlconf) -> dict[str, str]:
+    links = {}
+    for key, name in TRAY_LINKS.items():
+        try:
+            links[key] = reverse(name, urlconf=urlconf, kwargs={"project": slug})
+        except NoReverseMatch:
+            links[key] = ""
+    return links
+
+
+def tray_links(slug: str) -> dict[str, str]:
+    """The tray's links for a project, reversed once per process ("" for a URL that does not exist)."""
+    return _tray_links(slug, get_script_prefix(), get_urlconf())
+
+
+@dataclass(frozen=True)
+class RowMarkup:
+    """A page's markup around each row's id: `str(pk).join(chunks)` writes it."""
+
+    link: tuple[str, str] | None  # the name's link to the client page, before and after the id
+    actions: list[str]  # a live client's buttons
+    deleted_actions: list[str]  # a deleted client's
+    badge: str  # "Cartera: %(name)s", translated
+
+    @classmethod
+    def for_page(cls, links: RowLinks, *, csrf_token: str, here: str) -> "RowMarkup":
+        labels = {
+            "edit": html_text(_("Editar")),
+            "orders": html_text(_("Ver órdenes de pago")),
+            "interactions": html_text(_("Ver comunicaciones")),
+            "delete": html_text(_("Eliminar")),
+            "restore": html_text(_("Recuperar")),
+        }
+        buttons = []  # (before the id, after it)
+        if links.edit:
+            head, tail = links.around(links.edit)
+            buttons.append((
+                f'<button type="button" class="btn btn-outline-secondary btn-sm" hx-get="{head}',
+                (f'{tail}" hx-target="#modal-content" hx-swap="innerHTML"'
+                 f' aria-label="{labels["edit"]}" title="{labels["edit"]}">'
+                 f'<i class="bi bi-pencil" aria-hidden="true"></i></button>'),
+            ))
+        if links.payment_orders:
+            head, tail = links.around(links.payment_orders)
+            buttons.append((
+                f'<a class="btn btn-outline-secondary btn-sm" href="{head}',
+                (f'{tail}" aria-label="{labels["orders"]}" title="{labels["orders"]}">'
+                 f'<i class="bi bi-eye" aria-hidden="true"></i></a>'),
+            ))
+        if links.interactions:
+            head, tail = links.around(links.interactions)
+            buttons.append((
+                f'<a class="btn btn-outline-secondary btn-sm" href="{head}',
+                (f'{tail}" aria-label="{labels["interactions"]}" title="{labels["interactions"]}">'
+                 f'<i class="bi bi-envelope" aria-hidden="true"></i></a>'),
+            ))
+        if links.delete:
+            head, tail = links.around(links.delete)
+            buttons.append((
+                f'<button type="button" class="btn btn-outline-danger btn-sm" hx-get="{head}',
+                (f'{tail}" hx-target="#modal-content" hx-swap="innerHTML"'
+                 f' aria-label="{labels["delete"]}" title="{labels["delete"]}">'
+                 f'<i class="bi bi-trash" aria-hidden="true"></i></button>'),
+            ))
+        restore = []
+        if links.restore:
+            head, tail = links.around(links.restore)
+            label = labels["restore"]
+            restore.append((
+                f'<form method="post" action="{head}',
+                (f'{tail}" class="d-inline">'
+                 f'<input type="hidden" name="csrfmiddlewaretoken" value="{html_text(csrf_token)}">'
+                 f'<input type="hidden" name="next" value="{html_text(here)}">'
+                 f'<button type="submit" class="btn btn-outline-success btn-sm" aria-label="{label}"'
+                 f' title="{label}"><i class="bi bi-arrow-counterclockwise" aria-hidden="true"></i>'
+                 f" {label}</button></form>"),
+            ))
+        return cls(
+            link=links.around(links.detail) if links.detail else None,
+            actions=_chunks(buttons),
+            deleted_actions=_chunks(restore),
+            badge=_("Cartera: %(name)s"),
         )
-        actions = []
-        if row.deleted:
-            if links.restore:
-                actions.append(format_html(
-                    '<form method="post" action="{}" class="d-inline">'
-                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                    '<input type="hidden" name="next" value="{}">'
-                    '<button type="submit" class="btn btn-outline-success btn-sm" aria-label="{l}"'
-                    ' title="{l}"><i class="bi bi-arrow-counterclockwise" aria-hidden="true"></i>'
-                    " {l}</button></form>",
-                    links.fill(links.restore, pk), csrf_token, here, l=labels["restore"],
-                ))
-        else:
-            if links.edit:
-                actions.append(format_html(
-                    '<button type="button" class="btn btn-outline-secondary btn-sm" hx-get="{}"'
-                    ' hx-target="#modal-content" hx-swap="innerHTML" aria-label="{l}" title="{l}">'
-                    '<i class="bi bi-pencil" aria-hidden="true"></i></button>',
-                    links.fill(links.edit, pk), l=labels["edit"],
-                ))
-            if links.payment_orders:
-                actions.append(format_html(
-                    '<a class="btn btn-outline-secondary btn-sm" href="{}" aria-label="{l}"'
-                    ' title="{l}"><i class="bi bi-eye" aria-hidden="true"></i></a>',
-                    links.fill(links.payment_orders, pk), l=labels["orders"],
-                ))
-            if links.interactions:
-                actions.append(format_html(
-                    '<a class="btn btn-outline-secondary btn-sm" href="{}" aria-label="{l}"'
-                    ' title="{l}"><i class="bi bi-envelope" aria-hidden="true"></i></a>',
-                    links.fill(links.interactions, pk), l=labels["interactions"],
-                ))
-            if links.delete:
-                actions.append(format_html(
-                    '<button type="button" class="btn btn-outline-danger btn-sm" hx-get="{}"'
-                    ' hx-target="#modal-content" hx-swap="innerHTML" aria-label="{l}" title="{l}">'
-                    '<i class="bi bi-trash" aria-hidden="true"></i></button>',
-                    links.fill(links.delete, pk), l=labels["delete"],
-                ))
+
+    def badges(self, portfolios: list[str]) -> str:
+        html = ""
+        for portfolio in portfolios:
+            label = html_text(self.badge % {"name": portfolio})
+            html += (f' <span class="badge rounded-pill text-bg-info" title="{label}">'
+                     f'<i class="bi bi-briefcase" aria-hidden="true"></i> {label}</span>')
+        return html
+
+
+def _chunks(parts: list[tuple[str, str]]) -> list[str]:
+    """Markup pieces around an id, space-separated: `str(pk).join(chunks)` writes them all."""
+    if not parts:
+        return [""]
+    chunks = [parts[0][0]]
+    for (_before, after), following in zip(parts, [*parts[1:], None]):
+        chunks.append(after + (" " + following[0] if following else ""))
+    return chunks
+
+
+def render_rows(rows: list[Row], cells: list[str], *, markup: RowMarkup) -> None:
+    """Fill each row's `html` (a <tr>): name link, portfolio badges, its cells, actions."""
+    for row, row_cells in zip(rows, cells):
+        pk = str(row.id)
+        name = html_text(row.name)
+        if markup.link and not row.deleted:
+            name = f'<a href="{markup.link[0]}{pk}{markup.link[1]}">{name}</a>'
+        badges = markup.badges(row.portfolios) if row.portfolios else ""
+        actions = pk.join(markup.deleted_actions if row.deleted else markup.actions)
         row.html = mark_safe(
             ('<tr class="table-danger">' if row.deleted else "<tr>")
             + f'<th scope="row" class="fw-normal">{name}{badges}</th>'
-            + "".join(_cell_html(cell) for cell in row.cells)
-            + f'<td class="actions text-end">{" ".join(actions)}</td></tr>'
+            + row_cells
+            + f'<td class="actions text-end">{actions}</td></tr>'
         )
 
 
 def portfolio_badges(project_id: int, client_ids: list[int]) -> dict[int, list[str]]:
+    """The names of the active portfolios of each client of the page, by name.
+
+    One plain statement (on every page view, the ORM's compiling of this join
+    cost several times the query itself).
+    """
     badges: dict[int, list[str]] = {}
     if not client_ids:
         return badges
-    pairs = (
-        PortfolioClient.objects.filter(
-            project_id=project_id, client_id__in=client_ids, portfolio__active=True
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pc.client_id, p.name FROM {quote(PortfolioClient._meta.db_table)} pc "
+            f"JOIN {quote(Portfolio._meta.db_table)} p ON p.id = pc.portfolio_id "
+            "WHERE pc.project_id = %s AND pc.client_id = ANY(%s) AND p.active "
+            "ORDER BY p.name",
+            [project_id, list(client_ids)],
         )
-        .order_by("portfolio__name")
-        .values_list("client_id", "portfolio__name")
-    )
-    for client_id, name in pairs:
-        badges.setdefault(client_id, []).append(name)
+        for client_id, name in cursor.fetchall():
+            badges.setdefault(client_id, []).append(name)
     return badges
 
 
 def client_rows(member, page_rows: list[dict], columns: list[Column], *, csrf_token: str,
-                here: str) -> list[Row]:
+                here: str) -> Rows:
     """The page's rows, drawn: cells, portfolio badges (one query) and action buttons."""
     project = member.project
     tz = ZoneInfo(project.timezone) if project.timezone else None
     readable = readable_adviser_ids(member)
     badges = portfolio_badges(project.pk, [r["id"] for r in page_rows])
-    rows = [
-        Row(
-            id=r["id"],
-            name=r["name"],
-            deleted=r["deleted_at"] is not None,
-            cells=[
-                _cell(c, r, tz=tz, readable_advisers=readable, currency=project.currency)
-                for c in columns
-                if c.key != "name"
-            ],
-            portfolios=badges.get(r["id"], []),
-        )
-        for r in page_rows
+    writers = [
+        _cell_writer(c, tz=tz, readable_advisers=readable, currency=project.currency)
+        for c in columns
+        if c.key != "name"
     ]
-    render_rows(rows, links=RowLinks.for_project(project.slug), csrf_token=csrf_token, here=here)
+    rows = Rows(
+        Row(id=r["id"], name=r["name"], deleted=r["deleted_at"] is not None,
+            portfolios=badges.get(r["id"], []))
+        for r in page_rows
+    )
+    cells = ["".join([write(r) for write in writers]) for r in page_rows]
+    markup = RowMarkup.for_page(RowLinks.for_project(project.slug), csrf_token=csrf_token, here=here)
+    render_rows(rows, cells, markup=markup)
     return rows

@@ -1,6 +1,6 @@
 """Cuentas por cobrar → Clientes. Each view module lists its own routes."""
 
-from .views import downloads, payment_orders, record, settings_pages, tray
+from .views import payment_orders, record, settings_pages, tray
 
 app_name = "clients"
 
@@ -8,6 +8,5 @@ urlpatterns = [
     *tray.urlpatterns,
     *record.urlpatterns,
     *payment_orders.urlpatterns,
-    *downloads.urlpatterns,
     *settings_pages.urlpatterns,
 ]

@@ -269,12 +269,19 @@ def spread_id_sequences() -> None:
                 )
 
 
+# Tenant tables no URL addresses: rows derived by the database with no id of their own
+# (a composite key). Search isolation is asserted in tests/clients/test_search_*.py.
+NOT_ADDRESSED = {"clients.ClientSearchTerm"}
+
+
 def tenant_models() -> list[type[models.Model]]:
-    """Models with a `project` foreign key to tenancy.Project."""
+    """Models with a `project` foreign key to tenancy.Project that a URL can address."""
     from moonflow.tenancy.models import Project
 
     found = []
     for model in apps.get_models():
+        if model._meta.label in NOT_ADDRESSED:
+            continue
         try:
             project_field = model._meta.get_field(PROJECT_KWARG)
         except Exception:
@@ -552,6 +559,12 @@ def build_project_a(cast) -> ObjectSet:
         project=project, owner=admin, tray="clients", name="Mora alta", query="situacion=50",
         shared=True,
     )
+    # Every list has saved views (Órdenes de pago, the Log de procesos).
+    other_views = [
+        SavedView.objects.create(project=project, owner=admin, tray=tray, name="Mía",
+                                 query=query, shared=True)
+        for tray, query in (("payment_orders", "estado=vencida"), ("jobs", "estado=failed"))
+    ]
     preference = TrayPreference.objects.create(
         project=project, member=admin, tray="clients", columns=["name"]
     )
@@ -597,7 +610,7 @@ def build_project_a(cast) -> ObjectSet:
         project, *Team.objects.filter(project=project), *Member.objects.filter(project=project),
         cast.adviser.user,
         segment, variable, client, deleted, order, deleted_order, claim, contact, reference,
-        assignment, saved_view, preference, interaction, deleted_interaction, portfolio,
+        assignment, saved_view, *other_views, preference, interaction, deleted_interaction, portfolio,
         portfolio_client, *jobs, *notifications, event,
     ]
     return ObjectSet(objects, excluded_ids=project_b_ids(cast))

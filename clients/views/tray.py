@@ -4,17 +4,19 @@ The tray is one template partial (`clients/tray/tray.html`) rendered inside
 the full page on a normal request and alone for htmx requests (filters,
 sorting, pagination, chips), which push the URL so the back button works.
 A history restore (`HX-History-Restore-Request`) gets the full page. The
-column picker and the saved views are every list's (moonflow/lists/views.py).
+column picker, the saved views and Descargar are every list's
+(moonflow/lists/views.py).
 """
 
 from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.cache import patch_vary_headers
 
 from moonflow.lists.views import is_partial, list_view_patterns
 
-from ..lists import CLIENTS, build_tray
+from ..lists import CLIENTS, build_tray, export_clients_task
+from ..tray import tray_links
 
 
 def client_list(request):
@@ -22,8 +24,9 @@ def client_list(request):
     tray = build_tray(
         member=request.member, params=request.GET, csrf_token=get_token(request), here=here
     )
-    list_url = reverse("clients:list", kwargs={"project": request.project.slug})
-    context = {"tray": tray, "section": "clients", "list_url": list_url, "here": here}
+    links = tray_links(request.project.slug)
+    context = {"tray": tray, "section": "clients", "list_url": links["list"], "here": here,
+               "tray_links": links}
     template = "clients/tray/tray.html" if is_partial(request) else "clients/client_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -32,9 +35,10 @@ def client_list(request):
 
 urlpatterns = [
     path("clientes/", client_list, name="list"),
-    *list_view_patterns(CLIENTS, prefix="clientes/", names={
+    *list_view_patterns(CLIENTS, prefix="clientes/", download_task=export_clients_task, names={
         "columns": "tray_columns",
         "view_create": "saved_view_create",
         "view_delete": "saved_view_delete",
+        "download": "download",
     }),
 ]

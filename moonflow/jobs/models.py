@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class JobKind(models.TextChoices):
     CLIENT_IMPORT = "client_import", _("Importación de clientes")
     CLIENT_EXPORT = "client_export", _("Descarga de clientes")
+    PAYMENT_ORDER_EXPORT = "payment_order_export", _("Descarga de órdenes de pago")
     PAYMENT_ORDER_IMPORT = "payment_order_import", _("Importación de órdenes de pago")
     INTERACTION_IMPORT = "interaction_import", _("Carga de comunicaciones")
     INTERACTION_EXPORT = "interaction_export", _("Descarga de interacciones")

@@ -1,50 +1,30 @@
-import re
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from moonflow.dialogs import is_htmx
 
-from .selectors import get_job_file_for_member, get_job_for_member, job_page, notification_list
+from .lists import build_job_log
+from .selectors import get_job_file_for_member, get_job_for_member, notification_list
 from .services import notifications_mark_read
-
-PAGE_SIZE = 50
-
-
-# A page cursor is a job id: ASCII digits that fit a bigint ("²".isdigit() is
-# true, and int() refuses 5,000 digits).
-_JOB_ID = re.compile(r"[0-9]{1,18}")
-
-
-def _cursor(request, name) -> tuple[int | None, bool]:
-    """(the job id of a page cursor, whether one was given that is not a job id)."""
-    value = request.GET.get(name, "")
-    if _JOB_ID.fullmatch(value):
-        return int(value), False
-    return None, bool(value)
-
 
 @require_GET
 @vary_on_headers("HX-Request")
 def job_list_view(request):
-    older, bad_older = _cursor(request, "anteriores")
-    newer, bad_newer = _cursor(request, "recientes")
-    if (bad_older or bad_newer) and not is_htmx(request):
-        messages.warning(
-            request, _("El enlace de página no es válido: se muestran los procesos más recientes.")
-        )
-    page = job_page(member=request.member, older_than=older, newer_than=newer, size=PAGE_SIZE)
+    log = build_job_log(member=request.member, params=request.GET)
     context = {
-        "page": page,
-        "jobs": page.jobs,
-        # The table refreshes itself only while something on it can still change.
-        "polling": any(not job.is_finished for job in page.jobs),
-        "query": request.GET.urlencode(),
+        "tray": log,
+        "jobs": log.rows,
+        # The log refreshes itself only while something on it can still change.
+        "polling": any(not job.is_finished for job in log.rows),
+        "here": request.get_full_path(),
+        "list_url": reverse("jobs:list", kwargs={"project": request.project.slug}),
+        "section": "jobs",
         "retention_days": settings.JOB_FILE_RETENTION_DAYS,
     }
     template = "jobs/_job_table.html" if is_htmx(request) else "jobs/job_list.html"

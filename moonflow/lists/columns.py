@@ -27,9 +27,11 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from html import escape as _escape
 from typing import Callable
 
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 
 from moonflow.numbers import format_number
 
@@ -106,6 +108,20 @@ class Column:
             if isinstance(value, str) and len(value) == 10 and value[4] == "-":
                 return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
         return str(value)
+
+
+def html_text(value) -> str:
+    """`value` escaped for HTML text or a quoted attribute, as `conditional_escape` escapes it.
+
+    For markup written in Python once per cell (rows, filter options): the same
+    text as Django's `escape`, without its lazy-argument wrapper and SafeString
+    per call. Text that is already HTML (`__html__`) is kept as it is.
+    """
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return _escape(str(value))
 
 
 def default_column_keys(columns: list[Column]) -> list[str]:

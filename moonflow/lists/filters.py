@@ -11,20 +11,27 @@ shown:
 
 Chips say each active value in words and remove it; an invalid value is
 dropped by the form (the valid ones still apply) and named in a notice.
+
+A FilterSet is built on every page view: each one gets its own copy of the
+declared filters (its own `extra`, form field and method binding) and a form
+over those fresh fields, without deep-copying every choice list twice.
 """
 
+import copy
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import django_filters
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django_filters.filters import FilterMethod
+from django_filters.filterset import FilterSetMetaclass
 
 from moonflow.numbers import format_number
 from moonflow.text import shorten
 
+from .columns import html_text
 from .params import SEARCH_PARAM
 
 
@@ -59,15 +66,16 @@ class Control:
     @property
     def options_html(self) -> str:
         """The checkboxes, rendered here: a long adviser list is hundreds of template nodes."""
+        name = html_text(self.name)
         parts = []
         for i, option in enumerate(self.options or (), start=1):
-            parts.append(format_html(
-                '<div class="form-check"><input class="form-check-input" type="checkbox"'
-                ' name="{name}" value="{value}" id="f-{name}-{i}"{checked}>'
-                '<label class="form-check-label" for="f-{name}-{i}">{label}</label></div>',
-                name=self.name, value=option.value, i=i, label=option.label,
-                checked=mark_safe(" checked") if option.checked else "",
-            ))
+            checked = " checked" if option.checked else ""
+            parts.append(
+                f'<div class="form-check"><input class="form-check-input" type="checkbox"'
+                f' name="{name}" value="{html_text(option.value)}" id="f-{name}-{i}"{checked}>'
+                f'<label class="form-check-label" for="f-{name}-{i}">{html_text(option.label)}'
+                f"</label></div>"
+            )
         return mark_safe("".join(parts))
 
 
@@ -83,7 +91,38 @@ def _shown_bound(value) -> str:
     return _shown_number(value)
 
 
-class ListFilterSet(django_filters.FilterSet):
+def _own_filter(declared):
+    """A declared filter for one FilterSet: its own `extra` and form field, its method bound to it."""
+    own = copy.copy(declared)
+    own.extra = dict(declared.extra)
+    own.__dict__.pop("_field", None)
+    if isinstance(declared.__dict__.get("filter"), FilterMethod):
+        own.method = declared.method  # binds a FilterMethod to the copy
+    return own
+
+
+class _DeclaredFilters(dict):
+    """A FilterSet class's filters: each FilterSet copies them with `_own_filter`."""
+
+    def __deepcopy__(self, memo):
+        return {name: _own_filter(declared) for name, declared in self.items()}
+
+
+class _FreshFields(dict):
+    """The form fields of one FilterSet's form class, made for it: the form keeps them as they are."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+class _ListFilterSetMetaclass(FilterSetMetaclass):
+    def __new__(mcs, name, bases, attrs):
+        new_class = super().__new__(mcs, name, bases, attrs)
+        new_class.base_filters = _DeclaredFilters(new_class.base_filters)
+        return new_class
+
+
+class ListFilterSet(django_filters.FilterSet, metaclass=_ListFilterSetMetaclass):
     """A FilterSet that draws its own controls and chips (see the module's docstring)."""
 
     def __init__(self, *args, **kwargs):
@@ -93,6 +132,13 @@ class ListFilterSet(django_filters.FilterSet):
 
     def add_range(self, lower: str, upper: str) -> None:
         self.ranges[lower] = upper
+
+    def get_form_class(self):
+        # Every field comes from this FilterSet's own filters (`Filter.field`, made once per
+        # filter): the form need not deep-copy them again.
+        form_class = super().get_form_class()
+        form_class.base_fields = _FreshFields(form_class.base_fields)
+        return form_class
 
     @property
     def _uppers(self) -> set[str]:

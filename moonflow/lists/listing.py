@@ -40,6 +40,23 @@ from .selectors import saved_view_list
 from .totals import Total, page_total
 
 
+class SearchCondition:
+    """A search that is one condition, for a `ListSpec.search_plan` whose condition needs
+    the member (its project): the page and the total are read as for `search_q`."""
+
+    def __init__(self, condition: Q):
+        self.condition = condition
+
+    def restrict(self, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(self.condition)
+
+    def fetch(self, reader) -> list[dict]:
+        return reader.read(self.restrict(reader.queryset))
+
+    def total(self, queryset):
+        return None  # the kernel counts as usual
+
+
 class ListSpec:
     """What an entity tells the kernel about its list. Subclass and fill in."""
 
@@ -58,6 +75,7 @@ class ListSpec:
     columns_url_name: str
     view_create_url_name: str
     view_delete_url_name: str
+    download_url_name: str = ""
     # Descargar (moonflow.lists.downloads): the job's kind, the audit event's
     # resource type and the file's name.
     export_kind: str
@@ -78,6 +96,14 @@ class ListSpec:
         """The search box's condition, None when the text finds nothing to look for."""
         return None
 
+    def search_plan(self, member, text: str):
+        """A planned search, for a list whose search a condition alone would answer by
+        scanning (clients.search.ClientSearch): it gives the full condition (`restrict`),
+        reads pages itself (`fetch`, see keyset.PageReader) and says the total (`total`:
+        (exact, estimate), or None to count as usual). `SearchCondition` is a plain
+        condition that needs the member. None: the list uses `search_q`."""
+        return None
+
     def draw_rows(self, member, rows: list[dict], columns: list[Column], *, context) -> list:
         """What the template iterates over for the page's `.values()` rows."""
         return rows
@@ -85,6 +111,17 @@ class ListSpec:
     def export_fields(self, member, columns: list[Column]) -> list:
         """The file's fields for the columns on screen (moonflow.lists.exports.Field)."""
         return column_fields(columns)
+
+    @property
+    def download_dialog_title(self) -> str:
+        return _("Descargar %(list)s") % {"list": self.noun_plural}
+
+    @property
+    def download_intro(self) -> str:
+        return _("Se genera un reporte con todas las filas visibles en tu bandeja, con los "
+                 "filtros, la búsqueda, el orden y las columnas actuales. Recibirás el archivo "
+                 "por correo electrónico una vez que se complete el procesamiento y lo "
+                 "encontrarás en el Log de procesos.")
 
     def download_title(self, fmt: str) -> str:
         return _("Descarga de %(list)s (%(format)s)") % {
@@ -112,6 +149,8 @@ class ListQuery:
     search: str
     params: QueryDict  # cleaned
     notices: list[str]
+    search_plan: object = None  # the spec's planned search, when it has one
+    unsearched: QuerySet | None = None  # filtered, before a planned search
 
     @property
     def sort_keys(self) -> list:
@@ -131,11 +170,15 @@ def list_query(spec: ListSpec, *, member, params, columns=None) -> ListQuery:
     if columns is None:
         columns = spec.columns(member)
     filterset = spec.filterset(member, data, spec.base_queryset(member, data))
-    qs = filterset.qs
+    qs = unsearched = filterset.qs
     search = (data.get(SEARCH_PARAM) or "").strip()
-    condition = spec.search_q(search) if search else None
-    if condition is not None:
-        qs = qs.filter(condition)
+    plan = spec.search_plan(member, search) if search else None
+    if plan is not None:
+        qs = plan.restrict(qs)
+    else:
+        condition = spec.search_q(search) if search else None
+        if condition is not None:
+            qs = qs.filter(condition)
     by_key = {c.key: c for c in columns if c.sortable}
     sort = (data.get(SORT_PARAM) or "").strip()
     descending = sort.startswith("-")
@@ -150,6 +193,7 @@ def list_query(spec: ListSpec, *, member, params, columns=None) -> ListQuery:
     return ListQuery(
         spec=spec, filterset=filterset, queryset=qs, columns=columns, sort_column=column,
         descending=descending, search=search, params=data, notices=notices,
+        search_plan=plan, unsearched=unsearched if plan is not None else None,
     )
 
 
@@ -246,16 +290,19 @@ def build_list(spec: ListSpec, *, member, params, context=None) -> ListPage:
     fields = list(spec.row_fields)
     for column in columns:
         fields += [p for p in column.paths if p not in fields]
+    plan = query.search_plan
     page = paginate(
-        query.queryset, sort_keys=query.sort_keys, descending=query.descending,
-        page=params.get(PAGE_PARAM, ""), size=size, fields=fields,
+        query.unsearched if plan is not None else query.queryset, sort_keys=query.sort_keys,
+        descending=query.descending, page=params.get(PAGE_PARAM, ""), size=size, fields=fields,
+        plan=plan, member=member,
     )
     if page.refused:
         notices.append(_("El enlace de página no es válido o caducó: se muestra la primera "
                          "página."))
     rows = spec.draw_rows(member, page.rows, columns, context=context or {})
     total = page_total(query.queryset, rows=len(page.rows), whole=page.whole,
-                       noun_singular=str(spec.noun_singular), noun_plural=str(spec.noun_plural))
+                       noun_singular=str(spec.noun_singular), noun_plural=str(spec.noun_plural),
+                       plan=plan, unsearched=query.unsearched)
 
     chips = query.filterset.chips(query.search)
     for chip in chips:

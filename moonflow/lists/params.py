@@ -90,9 +90,17 @@ def clean_params(params) -> ListParams:
     return ListParams(clean, notices)
 
 
+def _editable(params: QueryDict) -> QueryDict:
+    """A mutable copy of `params` (keys and values are strings: no deep copy needed)."""
+    qd = QueryDict(mutable=True)
+    for key, values in params.lists():
+        qd.setlist(key, list(values))
+    return qd
+
+
 def saved_query(params) -> str:
     """What a saved view or a download keeps: filters, search and order, cleaned."""
-    qd = clean_params(params).data.copy()
+    qd = _editable(clean_params(params).data)
     for key in NOT_SAVED:
         qd.pop(key, None)
     return qd.urlencode()
@@ -100,7 +108,7 @@ def saved_query(params) -> str:
 
 def query_with(params: QueryDict, *, drop_page: bool = True, **changes) -> str:
     """The current query string with some parameters set (a value) or removed (None)."""
-    qd = params.copy()
+    qd = _editable(params)
     if drop_page:
         qd.pop(PAGE_PARAM, None)
     for key, value in changes.items():
@@ -112,7 +120,7 @@ def query_with(params: QueryDict, *, drop_page: bool = True, **changes) -> str:
 
 def query_without(params: QueryDict, key: str, value: str = "") -> str:
     """The current query string without one value of `key` (or all of them)."""
-    qd = params.copy()
+    qd = _editable(params)
     qd.pop(PAGE_PARAM, None)
     if value:
         kept = [v for v in qd.getlist(key) if v != value]

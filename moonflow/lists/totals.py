@@ -9,6 +9,10 @@ A list never counts a million rows on a page view:
    (a `statement_timeout` local to a savepoint): exact when it fits; "Más de
    10.000" when the limit is reached but the planner guesses fewer; the
    estimate when out of time.
+
+A list with a planned search (`ListSpec.search_plan`) asks its plan instead:
+the plan knows whether it holds the few matches (exact count over them) or
+many (the planner's estimate), without counting a large search.
 """
 
 import json
@@ -99,8 +103,18 @@ def count_total(qs, *, noun_singular: str, noun_plural: str) -> Total:
     return Total(estimate, False, f"{approximate_label(estimate)} {noun_plural}")
 
 
-def page_total(qs, *, rows: int, whole: bool, noun_singular: str, noun_plural: str) -> Total:
-    """The total above a list: its rows when one page holds them all, else `count_total`."""
+def page_total(qs, *, rows: int, whole: bool, noun_singular: str, noun_plural: str,
+               plan=None, unsearched=None) -> Total:
+    """The total above a list: its rows when one page holds them all; with a planned
+    search, the plan's (exact when it collected the matches, else an estimate: it never
+    counts a large search); else `count_total`."""
     if whole:
         return exact_total(rows, noun_singular=noun_singular, noun_plural=noun_plural)
+    told = plan.total(unsearched) if plan is not None else None
+    if told is not None:
+        exact, estimate = told
+        if exact is not None:
+            return exact_total(exact, noun_singular=noun_singular, noun_plural=noun_plural)
+        estimate = max(int(estimate or 0), rows + 1)  # a page and more are on screen
+        return Total(estimate, False, f"{approximate_label(estimate)} {noun_plural}")
     return count_total(qs, noun_singular=noun_singular, noun_plural=noun_plural)

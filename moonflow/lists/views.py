@@ -1,7 +1,8 @@
-"""The dialogs every list has: Agregar/quitar columnas, Guardar vista, delete a saved view.
+"""The dialogs every list has: Agregar/quitar columnas, Guardar vista, delete a saved
+view, and Descargar.
 
-`list_view_patterns(spec, prefix=…)` gives a list its three URLs; the views
-only validate input and call the list services.
+`list_view_patterns(spec, prefix=…, names=…)` gives a list these URLs; the
+views only validate input and call the list services.
 """
 
 from django import forms
@@ -15,7 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from moonflow.jobs.announce import announce_job
+
 from .columns import columns_for_params
+from .downloads import request_download
+from .exports import CSV, XLSX
 from .params import PAGE_PARAM, VIEW_PARAM, saved_query
 from .selectors import get_saved_view_for_member
 from .services import saved_view_create, saved_view_delete, tray_columns_set
@@ -33,7 +38,7 @@ def _list_url(request, spec) -> str:
 
 
 def _next_url(request, spec, *, drop_view: str | None = None) -> str:
-    """A same-site URL of the list to go back to (from `next`), without the page cursor."""
+    """A page of the project to go back to (from `next`), without the page cursor."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     list_url = _list_url(request, spec)
     if not candidate or not url_has_allowed_host_and_scheme(
@@ -41,14 +46,16 @@ def _next_url(request, spec, *, drop_view: str | None = None) -> str:
     ):
         return list_url
     base, _sep, query = candidate.partition("?")
-    if base != list_url:
+    if not base.startswith(f"/p/{request.project.slug}/"):
+        # Back to a page of this project only (a list may show on several pages:
+        # Órdenes de pago for every client, or for one).
         return list_url
     params = QueryDict(query, mutable=True)
     params.pop(PAGE_PARAM, None)
     if drop_view is not None and params.get(VIEW_PARAM) in (drop_view, "*"):
         params.pop(VIEW_PARAM, None)
     encoded = params.urlencode()
-    return f"{list_url}?{encoded}" if encoded else list_url
+    return f"{base}?{encoded}" if encoded else base
 
 
 def _go(request, url: str):
@@ -148,8 +155,76 @@ def saved_view_remove(request, spec, pk):
     return _go(request, _next_url(request, spec, drop_view=str(pk)))
 
 
-def list_view_patterns(spec, *, prefix: str, names: dict[str, str]) -> list:
-    """The URLs of a list's dialogs. `names`: "columns", "view_create", "view_delete" → URL names."""
+FORMAT_CHOICES = [
+    (XLSX, gettext_lazy("Excel (XLSX)")),
+    (CSV, gettext_lazy("CSV (separado por punto y coma)")),
+]
+
+
+class DownloadForm(forms.Form):
+    formato = forms.ChoiceField(
+        label=gettext_lazy("Formato"), choices=FORMAT_CHOICES, widget=forms.RadioSelect
+    )
+    query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=4000)
+    vista = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+
+
+def _list_state(request) -> tuple[str, str]:
+    """(query string, saved view id) of the list being downloaded.
+
+    The list posts its state in `query` (and `vista`); the dialog may also be
+    opened with the list's own query string.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    if "query" in data:
+        params = QueryDict(data["query"].lstrip("?"), mutable=True)
+    else:
+        params = request.GET.copy()
+    view_id = data.get(VIEW_PARAM) or params.get(VIEW_PARAM) or ""
+    return saved_query(params), view_id
+
+
+def download_dialog(request, spec, *, task):
+    """GET (or the list's POST without a format): the dialog. POST with a format: the job.
+
+    The list's filters, search and order travel with the request; the columns
+    are those on screen (the saved view's, else the member's). The job reads
+    the rows when it runs, through the same list query as the page.
+    """
+    member = request.member
+    query, view_id = _list_state(request)
+    lookup = QueryDict(mutable=True)
+    if view_id:
+        lookup[VIEW_PARAM] = view_id
+    columns = columns_for_params(member, spec.tray, lookup, spec.columns(member))
+    status = 200
+    if request.method == "POST" and "formato" in request.POST:
+        form = DownloadForm(request.POST)
+        if form.is_valid():
+            job = request_download(spec, member=member, params=QueryDict(query),
+                                   fmt=form.cleaned_data["formato"],
+                                   columns=[c.key for c in columns], task=task)
+            announce_job(request, job, _("Descarga programada. Recibirás un correo y la "
+                                         "encontrarás en el Log de procesos."))
+            return _go(request, reverse("jobs:detail", kwargs={"project": request.project.slug,
+                                                               "pk": job.pk}))
+        status = 400
+    else:
+        form = DownloadForm(initial={"formato": XLSX, "query": query, "vista": view_id})
+    list_url = _list_url(request, spec)
+    return _dialog(request, spec, "partials/tray/download_dialog.html", {
+        "title": spec.download_dialog_title,
+        "intro": spec.download_intro,
+        "form": form,
+        "form_action": reverse(spec.download_url_name, kwargs={"project": request.project.slug}),
+        "columns": columns,
+        "back_url": f"{list_url}?{query}" if query else list_url,
+    }, status=status)
+
+
+def list_view_patterns(spec, *, prefix: str, names: dict[str, str], download_task=None) -> list:
+    """The URLs of a list's dialogs. `names`: "columns", "view_create", "view_delete" and,
+    with a `download_task`, "download" → URL names."""
 
     @require_http_methods(["GET", "POST"])
     def columns(request):
@@ -163,8 +238,15 @@ def list_view_patterns(spec, *, prefix: str, names: dict[str, str]) -> list:
     def view_delete(request, pk):
         return saved_view_remove(request, spec, pk)
 
-    return [
+    @require_http_methods(["GET", "POST"])
+    def download(request):
+        return download_dialog(request, spec, task=download_task)
+
+    patterns = [
         path(f"{prefix}columnas/", columns, name=names["columns"]),
         path(f"{prefix}vistas/nueva/", view_create, name=names["view_create"]),
         path(f"{prefix}vistas/<int:pk>/eliminar/", view_delete, name=names["view_delete"]),
     ]
+    if download_task is not None:
+        patterns.append(path(f"{prefix}descargar/", download, name=names["download"]))
+    return patterns

@@ -63,12 +63,12 @@ def test_it_groups_the_orders_as_vigentes_vencidas_pagadas_anuladas(cast, as_mem
      ("anulada", "ANU-1", "PAG-1")],
 )
 def test_it_filters_by_status(cast, as_member, client, status, shown, hidden):
-    html = as_member(cast.admin).get(client_url(client), {"status": status}).content.decode()
+    html = as_member(cast.admin).get(client_url(client), {"estado": status}).content.decode()
     assert shown in html and hidden not in html
 
 
 def test_vencida_means_past_due_in_the_projects_timezone(cast, as_member, client, today):
-    html = as_member(cast.admin).get(client_url(client), {"status": "vencida"}).content.decode()
+    html = as_member(cast.admin).get(client_url(client), {"estado": "vencida"}).content.decode()
     assert "VEN-1" in html  # due yesterday, local date
     assert "VIG-1" not in html
 

@@ -10,7 +10,7 @@ from clients import services
 from clients.choices import PaymentOrderStatus
 from clients.situation import project_today
 from moonflow.lists.totals import Total
-from clients.views import payment_orders as views
+from clients.order_lists import PAYMENT_ORDERS
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def book(cast):
 
 
 def numbers(response):
-    return {o.number for o in response.context["orders"]}
+    return {o.number for o in response.context["tray"].rows}
 
 
 def test_it_lists_every_visible_order_with_its_state(cast, as_member, book):
@@ -49,7 +49,7 @@ def test_it_lists_every_visible_order_with_its_state(cast, as_member, book):
     html = response.content.decode()
     assert response.status_code == 200
     assert numbers(response) == {"M-VIG", "M-VEN", "A-PAG", "A-ANU"}  # not the bin, not project B
-    for text in ("Órdenes de pago", "4 órdenes", "Gloria Mía", "CC 70001", "Vigente", "Vencida",
+    for text in ("Órdenes de pago", "4 órdenes", "Gloria Mía", "CC 70.001", "Vigente", "Vencida",
                  "Pagada", "Anulada", 'aria-label="Ver órdenes de pago"'):
         assert text in html, text
     assert 'class="nav-link active" href="/p/demo/ordenes-de-pago/"' in html
@@ -69,11 +69,11 @@ def test_an_outsider_sees_only_their_project(cast, as_member, book):
 @pytest.mark.parametrize(
     "params, expected",
     [
-        ({"status": "vigente"}, {"M-VIG"}),
-        ({"status": "vencida"}, {"M-VEN"}),
-        ({"status": "pagada"}, {"A-PAG"}),
-        ({"status": "anulada"}, {"A-ANU"}),
-        ({"kind": "installment"}, {"M-VEN"}),
+        ({"estado": "vigente"}, {"M-VIG"}),
+        ({"estado": "vencida"}, {"M-VEN"}),
+        ({"estado": "pagada"}, {"A-PAG"}),
+        ({"estado": "anulada"}, {"A-ANU"}),
+        ({"tipo": "installment"}, {"M-VEN"}),
         ({"q": "gloria"}, {"M-VIG", "M-VEN"}),
         ({"q": "8000"}, {"A-PAG", "A-ANU"}),
         ({"q": "a-pag"}, {"A-PAG"}),
@@ -86,39 +86,46 @@ def test_it_filters(cast, as_member, book, params, expected):
 def test_it_filters_by_due_date_range_and_shows_removable_chips(cast, as_member, book):
     today = book
     response = as_member(cast.admin).get(
-        URL, {"due_from": (today - timedelta(days=5)).isoformat(), "due_to": today.isoformat(),
-              "status": "vencida"}
+        URL, {"vence_desde": (today - timedelta(days=5)).isoformat(),
+              "vence_hasta": today.isoformat(), "estado": "vencida"}
     )
     assert numbers(response) == {"M-VEN"}
     html = response.content.decode()
-    assert f"Vence desde: {(today - timedelta(days=5)).strftime('%d/%m/%Y')}" in html
+    assert f"Vencimiento desde {(today - timedelta(days=5)).strftime('%d/%m/%Y')}" in html
     assert "Estado: Vencida" in html
     assert "Quitar filtro" in html
 
 
 def test_it_pages_by_keyset_forwards_and_backwards(cast, as_member, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(PAYMENT_ORDERS, "default_page_size", 2)
+    monkeypatch.setattr(PAYMENT_ORDERS, "page_sizes", (2, 25, 50, 100))
     today = project_today(cast.project)
     client = factories.make_client(cast.project)
     for n in range(5):
         factories.make_payment_order(client, number=f"K-{n}", due_date=today + timedelta(days=n))
     browser = as_member(cast.admin)
 
-    first = browser.get(URL)
-    assert [o.number for o in first.context["orders"]] == ["K-0", "K-1"]
-    assert first.context["page"]["prev_url"] is None
-    second = browser.get(URL + first.context["page"]["next_url"])
-    assert [o.number for o in second.context["orders"]] == ["K-2", "K-3"]
-    third = browser.get(URL + second.context["page"]["next_url"])
-    assert [o.number for o in third.context["orders"]] == ["K-4"]
-    assert third.context["page"]["next_url"] is None
-    back = browser.get(URL + third.context["page"]["prev_url"])
-    assert [o.number for o in back.context["orders"]] == ["K-2", "K-3"]
+    def page(query=""):
+        response = browser.get(f"{URL}?{query}" if query else URL)
+        return response, [o.number for o in response.context["tray"].rows]
+
+    first, rows = page()
+    assert rows == ["K-0", "K-1"]
+    assert first.context["tray"].previous_query is None
+    second, rows = page(first.context["tray"].next_query)
+    assert rows == ["K-2", "K-3"]
+    third, rows = page(second.context["tray"].next_query)
+    assert rows == ["K-4"]
+    assert third.context["tray"].next_query is None
+    back, rows = page(third.context["tray"].previous_query)
+    assert rows == ["K-2", "K-3"]
     assert "Siguiente" in back.content.decode() and "Anterior" in back.content.decode()
 
 
 def test_a_broken_cursor_shows_the_first_page(cast, as_member, book):
-    assert as_member(cast.admin).get(URL, {"after": "nonsense"}).status_code == 200
+    response = as_member(cast.admin).get(URL, {"pagina": "sig.nonsense"})
+    assert response.status_code == 200
+    assert "El enlace de página no es válido o caducó" in response.content.decode()
 
 
 def test_empty_state(cast, as_member):
@@ -126,7 +133,7 @@ def test_empty_state(cast, as_member):
 
 
 def test_a_mistyped_filter_is_dropped_and_the_others_kept(cast, as_member, book):
-    response = as_member(cast.admin).get(URL, {"status": "vencida", "due_from": "ayer"})
+    response = as_member(cast.admin).get(URL, {"estado": "vencida", "vence_desde": "ayer"})
     assert numbers(response) == {"M-VEN"}
 
 
@@ -144,7 +151,8 @@ def test_a_list_that_fits_on_one_page_shows_its_exact_total(cast, as_member, boo
 
 
 def test_a_longer_list_shows_the_bounded_count(cast, as_member, book, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(PAYMENT_ORDERS, "default_page_size", 1)
+    monkeypatch.setattr(PAYMENT_ORDERS, "page_sizes", (1, 25, 50, 100))
     monkeypatch.setattr(totals, "count_total", _slow_count)
     html = as_member(cast.restricted).get(URL).content.decode()
     assert "≈ 12 órdenes" in html

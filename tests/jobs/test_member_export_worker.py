@@ -74,7 +74,7 @@ def test_it_exports_the_members_through_the_process_log(cast, as_member, celery_
     # The bell counts the notification until the job's page is seen.
     listing = browser.get(list_url).content.decode()
     assert '<span class="badge rounded-pill text-bg-danger">1</span>' in listing
-    assert "hx-trigger" not in listing
+    assert 'hx-trigger="every 2s"' not in listing  # nothing left to watch
     assert Notification.objects.get(member=cast.admin, job=job).message == (
         "Descarga de usuarios: Finalizado"
     )
