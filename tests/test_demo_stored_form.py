@@ -11,8 +11,8 @@ from django.test import Client as Browser
 from clients import validation
 from clients.models import Client
 from moonflow.audit.models import AuditEvent
-from moonflow.demo.documents import document_number
-from moonflow.demo.generate import _phone
+from demo.documents import document_number
+from demo.generate import _phone
 from moonflow.tenancy.models import Member, Project
 
 from .clients.test_record_edit_unchanged import STORED, open_and_save

@@ -15,7 +15,7 @@ from clients.models import Claim, Client, ClientAssignment, CustomVariable, Paym
 from clients.selectors import client_base_queryset
 from clients.situation import project_today, recompute_situations
 from interactions.models import Interaction
-from moonflow.demo.documents import is_valid_cuit, is_valid_nit, is_valid_rut
+from demo.documents import is_valid_cuit, is_valid_nit, is_valid_rut
 from moonflow.tenancy.models import Member, Project, Role
 from portfolios.models import Portfolio, PortfolioClient
 
@@ -243,7 +243,7 @@ def test_it_creates_further_projects_with_isolated_data():
 def test_it_rebuilds_the_indexes_it_drops_for_a_large_load(monkeypatch):
     from django.db import connection
 
-    from moonflow.demo import load
+    from demo import load
 
     def index_definitions():
         with connection.cursor() as cursor:

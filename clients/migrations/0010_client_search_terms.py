@@ -22,7 +22,7 @@ Triggers keep the table in step with `clients_client`:
 
 A load that disables triggers (`session_replication_role = replica`, as
 seed_demo does) builds the terms of its rows itself
-(moonflow/demo/load.py).
+(demo/load.py).
 
 The backfill reads every client once and builds the primary key after the
 rows are in (a sort instead of millions of index insertions); the triggers

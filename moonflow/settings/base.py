@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "clients",
     "portfolios",
     "interactions",
+    "demo",
 ]
 
 MIDDLEWARE = [

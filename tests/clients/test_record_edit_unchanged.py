@@ -10,8 +10,8 @@ from clients import services
 from clients.choices import DocumentType
 from clients.models import Client
 from moonflow.audit.models import AuditEvent
-from moonflow.demo.documents import document_number
-from moonflow.demo.generate import _phone
+from demo.documents import document_number
+from demo.generate import _phone
 
 pytestmark = pytest.mark.django_db
 

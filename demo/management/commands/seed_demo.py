@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from clients.situation import recompute_situations
-from moonflow.demo import load
-from moonflow.demo.project import (
+from demo import load
+from demo.project import (
     DEFAULT_SLUG,
     DEMO_PASSWORD,
     build_project,
