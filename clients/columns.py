@@ -59,8 +59,9 @@ VARIABLE_NUMBER_RE = rf"^-?[0-9]{{1,{NUMBER_DIGITS}}}(\.[0-9]+)?$"
 VARIABLE_PREFIX = "var_"
 
 
-def _display_name(user: str):
-    """The display name of the user at path `user` (full name, else username), '' for none."""
+def _display_name(user: str, unnamed=Value("")):
+    """The display name of the user at path `user` (full name, else username); `unnamed`
+    when there is no user (NULL with `unnamed=None`)."""
     full = Trim(
         Concat(
             F(f"{user}__first_name"),
@@ -69,12 +70,14 @@ def _display_name(user: str):
             output_field=CharField(),
         )
     )
-    return Coalesce(NullIf(full, Value("")), F(f"{user}__username"), Value(""))
+    fallbacks = [F(f"{user}__username")] + ([unnamed] if unnamed is not None else [])
+    return Coalesce(NullIf(full, Value("")), *fallbacks)
 
 
-def _member_name(prefix: str):
-    """The display name of a client's member (full name, else username), '' when unassigned."""
-    return _display_name(f"{prefix}__user")
+def member_name(prefix: str, unassigned=Value("")):
+    """The display name of a client's member at `prefix` ("adviser", "supervisor");
+    `unassigned` when there is none (NULL with `unassigned=None`)."""
+    return _display_name(f"{prefix}__user", unassigned)
 
 
 # --- Sorts ------------------------------------------------------------------------------------
@@ -112,7 +115,7 @@ def _by_choice(field: str, kind: str = STR, choices=()) -> tuple[SortKey, ...]:
 
 
 def _by_member(prefix: str) -> tuple[SortKey, ...]:
-    return (SortKey(_member_name(prefix), groups=SortGroups(f"{prefix}_id", _members)), _NAME)
+    return (SortKey(member_name(prefix), groups=SortGroups(f"{prefix}_id", _members)), _NAME)
 
 
 def _member_paths(prefix: str) -> tuple[str, ...]:

@@ -13,29 +13,16 @@ from collections.abc import Sequence
 
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from moonflow.lists.columns import CHOICE, DATE, NUMBER, TEXT, Column
 from moonflow.lists.exports import TEXT_DATE, TEXT_NUMBER, Field
 
-from .columns import is_variable
+from .columns import is_variable, member_name
 from .visibility import OTHER_ADVISER
 
 DELETED = "__deleted__"  # the status shown for a client in the recycle bin
-
-
-def _member_name(prefix: str):
-    """A member's display name (full name, else username); NULL when unassigned."""
-    full = Trim(
-        Concat(
-            F(f"{prefix}__user__first_name"),
-            Value(" "),
-            F(f"{prefix}__user__last_name"),
-            output_field=CharField(),
-        )
-    )
-    return Coalesce(NullIf(full, Value("")), F(f"{prefix}__user__username"))
 
 
 def _readable(expression, readable_ids, hidden):
@@ -79,14 +66,15 @@ def export_fields(columns: Sequence[Column], *, readable_adviser_ids=None) -> li
             fields.append(Field(label, expression, CHOICE, choices))
         elif column.key == "adviser":
             fields.append(
-                Field(label, _readable(_member_name("adviser"), readable_adviser_ids, other_adviser), TEXT)
+                Field(label, _readable(member_name("adviser", unassigned=None),
+                                       readable_adviser_ids, other_adviser), TEXT)
             )
             hidden_code = Value(None, output_field=CharField())
             fields.append(
                 Field(_("Asesor ID"), _readable(F("adviser__code"), readable_adviser_ids, hidden_code), TEXT)
             )
         elif column.key == "supervisor":
-            fields.append(Field(label, _member_name("supervisor"), TEXT))
+            fields.append(Field(label, member_name("supervisor", unassigned=None), TEXT))
         elif is_variable(column):
             kind = {NUMBER: TEXT_NUMBER, DATE: TEXT_DATE}.get(column.kind, TEXT)
             # Choice variables store their option's text: written as it is.
