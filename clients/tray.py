@@ -196,35 +196,23 @@ class RowMarkup:
             "restore": html_text(_("Recuperar")),
         }
         buttons = []  # (before the id, after it)
-        if links.edit:
-            head, tail = links.around(links.edit)
+        # (URL, tag, style, label, icon, opens the dialog): a live client's buttons, in order.
+        for url, tag, style, label, icon, dialog in (
+            (links.edit, "button", "secondary", labels["edit"], "pencil", True),
+            (links.payment_orders, "a", "secondary", labels["orders"], "eye", False),
+            (links.interactions, "a", "secondary", labels["interactions"], "envelope", False),
+            (links.delete, "button", "danger", labels["delete"], "trash", True),
+        ):
+            if not url:
+                continue
+            head, tail = links.around(url)
+            opening = (f'<button type="button" class="btn btn-outline-{style} btn-sm" hx-get="'
+                       if dialog else f'<a class="btn btn-outline-{style} btn-sm" href="')
+            target = ' hx-target="#modal-content" hx-swap="innerHTML"' if dialog else ""
             buttons.append((
-                f'<button type="button" class="btn btn-outline-secondary btn-sm" hx-get="{head}',
-                (f'{tail}" hx-target="#modal-content" hx-swap="innerHTML"'
-                 f' aria-label="{labels["edit"]}" title="{labels["edit"]}">'
-                 f'<i class="bi bi-pencil" aria-hidden="true"></i></button>'),
-            ))
-        if links.payment_orders:
-            head, tail = links.around(links.payment_orders)
-            buttons.append((
-                f'<a class="btn btn-outline-secondary btn-sm" href="{head}',
-                (f'{tail}" aria-label="{labels["orders"]}" title="{labels["orders"]}">'
-                 f'<i class="bi bi-eye" aria-hidden="true"></i></a>'),
-            ))
-        if links.interactions:
-            head, tail = links.around(links.interactions)
-            buttons.append((
-                f'<a class="btn btn-outline-secondary btn-sm" href="{head}',
-                (f'{tail}" aria-label="{labels["interactions"]}" title="{labels["interactions"]}">'
-                 f'<i class="bi bi-envelope" aria-hidden="true"></i></a>'),
-            ))
-        if links.delete:
-            head, tail = links.around(links.delete)
-            buttons.append((
-                f'<button type="button" class="btn btn-outline-danger btn-sm" hx-get="{head}',
-                (f'{tail}" hx-target="#modal-content" hx-swap="innerHTML"'
-                 f' aria-label="{labels["delete"]}" title="{labels["delete"]}">'
-                 f'<i class="bi bi-trash" aria-hidden="true"></i></button>'),
+                opening + head,
+                (f'{tail}"{target} aria-label="{label}" title="{label}">'
+                 f'<i class="bi bi-{icon}" aria-hidden="true"></i></{tag}>'),
             ))
         restore = []
         if links.restore:
