@@ -224,6 +224,68 @@ def ensure(*, rebuild: bool = False, clients: int = CLIENTS) -> Dataset:
     return _build(clients)
 
 
+# Clients with rare first names, added once to the big project: the seed's vocabulary has
+# about 250 words, the rarest in 0.5 % of the book, and real books have long tails, so
+# without these the benchmark would have no "rare word" search. Each copies an existing
+# client (in id order, from FIXTURE_FROM) with another first name and a document number of
+# the reserved range below; the insert goes through the table's triggers like any import.
+RARE_FIRST_NAMES = (
+    ("Yeferson", 12), ("Brayan", 25), ("Nayeli", 3), ("Dayana", 40), ("Yurany", 8),
+    ("Deiby", 2), ("Ferney", 15), ("Yorladys", 1), ("Arbey", 6), ("Edilma", 30),
+    ("Norbey", 9), ("Yamile", 20), ("Heiner", 4), ("Luz Dary", 18), ("Wilfer", 5),
+    ("Leidys", 11), ("Jhoan", 35), ("Anyelo", 7), ("Eider", 14), ("Yésica", 22),
+    ("Maryory", 10), ("Duván", 16), ("Yeimy", 28), ("Nelcy", 1),
+)
+FIXTURE_DOCUMENTS_FROM = 5_000_000_001
+FIXTURE_FROM = 1000
+
+
+def ensure_search_fixtures(project_id: int) -> int:
+    """Add the rare-first-name clients to the big project unless present; returns how many
+    were added (0 when already there)."""
+    from django.db import connection, transaction
+
+    first = str(FIXTURE_DOCUMENTS_FROM)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM clients_client WHERE project_id = %s AND document_type = 'CC' "
+            "AND document_number = %s",
+            [project_id, first],
+        )
+        if cursor.fetchone():
+            return 0
+    picks = [name for name, n in RARE_FIRST_NAMES for _ in range(n)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH picks AS (
+                SELECT p.first, p.k FROM unnest(%(names)s::text[]) WITH ORDINALITY p(first, k)
+            ), src AS (
+                SELECT c.*, row_number() OVER (ORDER BY c.id) AS k
+                  FROM (SELECT * FROM clients_client
+                         WHERE project_id = %(project)s AND deleted_at IS NULL
+                           AND document_type = 'CC'
+                         ORDER BY id OFFSET %(offset)s LIMIT %(n)s) c
+            )
+            INSERT INTO clients_client (
+                document_type, document_number, name, email, phone, city, status,
+                portfolio_type, claim_category, contactability, contact_alert, extra, situation,
+                balance, oldest_overdue_on, deleted_at, deletion_reason, created_at, updated_at,
+                adviser_id, deleted_by_id, project_id, supervisor_id, segment_id)
+            SELECT 'CC', (%(first)s::bigint + p.k - 1)::text,
+                   p.first || ' ' || substring(s.name from position(' ' in s.name) + 1),
+                   s.email, s.phone, s.city, s.status, s.portfolio_type, s.claim_category,
+                   s.contactability, s.contact_alert, s.extra, s.situation, s.balance,
+                   s.oldest_overdue_on, NULL, '', s.created_at, s.updated_at, s.adviser_id,
+                   NULL, s.project_id, s.supervisor_id, s.segment_id
+              FROM picks p JOIN src s ON s.k = p.k
+            """,
+            {"names": picks, "project": project_id, "offset": FIXTURE_FROM, "n": len(picks),
+             "first": FIXTURE_DOCUMENTS_FROM},
+        )
+        return cursor.rowcount
+
+
 def _has_rows() -> bool:
     from django.db import connection
 
