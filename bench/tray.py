@@ -346,6 +346,7 @@ def _replay(conn, statements: list[str]) -> None:
         conn.execute(statements[0].replace("%", "%%")).fetchall()
         return
     with conn.transaction():
+        budget = False  # a count budget is set and its savepoint open
         for sql in statements:
             sql = sql.replace("%", "%%")
             if "set_config('statement_timeout'" in sql:
@@ -353,7 +354,9 @@ def _replay(conn, statements: list[str]) -> None:
                 # savepoint back (count cancelled) or resetting it (count done) ends it.
                 conn.execute("SAVEPOINT bounded_count")
                 conn.execute(sql).fetchall()
-            elif sql.lstrip().upper().startswith("SELECT COUNT(*) FROM (SELECT"):
+                budget = True
+            elif budget and sql.lstrip().upper().startswith("SELECT COUNT(*) FROM (SELECT"):
+                budget = False
                 try:
                     conn.execute(sql).fetchall()
                     # A count that ends right at the budget may see the cancel land on

@@ -22,11 +22,13 @@ from moonflow.lists.downloads import download_task
 from moonflow.lists.exports import Field
 from moonflow.lists.filters import ListFilterSet
 from moonflow.lists.keyset import DAY, SortKey
-from moonflow.lists.listing import ListPage, ListSpec, build_list
+from moonflow.lists.listing import ListPage, ListSpec, SearchCondition, build_list
 
 from .choices import PaymentOrderKind
 from .display import external_id_display
 from .models import PaymentOrder
+from .order_rows import write_order_rows
+from .search import client_ids_matching
 from .selectors import payment_order_base_queryset
 from .situation import project_today
 
@@ -141,15 +143,15 @@ class PaymentOrderList(ListSpec):
         return PaymentOrderFilterSet(params, queryset=queryset,
                                      today=project_today(member.project))
 
-    def search_q(self, text):
-        """The order's number, or its client's name or document number."""
-        compact = text.replace(".", "").replace(" ", "").upper()
-        condition = Q(number__iexact=text)
+    def search_plan(self, member, text):
+        """The order's number, or (the side menu's list) its client as the clients' search
+        box finds it: the search-terms index, never a scan of the book (clients.search)."""
+        condition = Q(number__iexact=text.strip())
         if self.client is None:
-            condition |= Q(client__name__icontains=text)
-            if compact:
-                condition |= Q(client__document_number__startswith=compact)
-        return condition
+            ids = client_ids_matching(member.project_id, text)
+            if ids is not None:
+                condition |= Q(client_id__in=ids)
+        return SearchCondition(condition)
 
     def export_fields(self, member, columns):
         fields = []
@@ -176,7 +178,10 @@ class PaymentOrderList(ListSpec):
             .select_related("client")
             .with_state(today=today)
         }
-        return [orders[pk] for pk in ids if pk in orders]
+        page = [orders[pk] for pk in ids if pk in orders]
+        write_order_rows(page, columns, project_slug=member.project.slug, client=self.client,
+                         here=context.get("here", ""))
+        return page
 
 
 def _state_expression(today):
@@ -195,7 +200,8 @@ PAYMENT_ORDERS = PaymentOrderList()
 export_payment_orders_task = download_task("clients.tasks.export_payment_orders", PAYMENT_ORDERS)
 
 
-def build_order_tray(*, member, params, client=None) -> ListPage:
-    """One page of Órdenes de pago (every visible order, or one client's)."""
+def build_order_tray(*, member, params, client=None, here: str = "") -> ListPage:
+    """One page of Órdenes de pago (every visible order, or one client's); `here` is
+    where the rows' dialogs come back to."""
     spec = PAYMENT_ORDERS if client is None else PaymentOrderList(client)
-    return build_list(spec, member=member, params=params)
+    return build_list(spec, member=member, params=params, context={"here": here})

@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from moonflow.lists.columns import CHOICE, MONEY, NUMBER, Column, html_text
+from moonflow.lists.links import PK_SENTINEL, url_template
 from moonflow.ui.money import format_money
 from portfolios.models import Portfolio, PortfolioClient
 
@@ -108,9 +109,6 @@ def _cell_writer(column: Column, *, tz, readable_advisers, currency: str) -> Cal
     return lambda row: f"<td>{html_text(column.text(row, tz=tz) or '—')}</td>"
 
 
-_PK_SENTINEL = 987654321987
-
-
 @dataclass(frozen=True)
 class RowLinks:
     detail: str | None
@@ -127,27 +125,19 @@ class RowLinks:
     @staticmethod
     def around(template: str) -> tuple[str, str]:
         """The escaped URL before and after the row's id."""
-        head, _sep, tail = template.rpartition(str(_PK_SENTINEL))
+        head, _sep, tail = template.rpartition(str(PK_SENTINEL))
         return html_text(head), html_text(tail)
 
 
-@lru_cache(maxsize=512)
 def _row_links(slug: str, script_prefix: str, urlconf) -> RowLinks:
-    """The row URLs of a project, with a sentinel for the id: URL patterns never change at runtime."""
-
-    def template(name):
-        try:
-            return reverse(name, urlconf=urlconf, kwargs={"project": slug, "pk": _PK_SENTINEL})
-        except NoReverseMatch:
-            return None
-
+    """The row URLs of a project, with a sentinel for the id (moonflow.lists.links)."""
     return RowLinks(
-        detail=template("clients:detail"),
-        edit=template("clients:edit"),
-        payment_orders=template("clients:client_payment_orders"),
-        interactions=template("interactions:client_list"),
-        delete=template("clients:delete"),
-        restore=template("clients:restore"),
+        detail=url_template("clients:detail", slug),
+        edit=url_template("clients:edit", slug),
+        payment_orders=url_template("clients:client_payment_orders", slug),
+        interactions=url_template("interactions:client_list", slug),
+        delete=url_template("clients:delete", slug),
+        restore=url_template("clients:restore", slug),
     )
 
 

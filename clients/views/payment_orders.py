@@ -43,8 +43,8 @@ def _list_response(request, template: str, context: dict):
 
 def client_payment_orders(request, pk):
     client = get_client_for_member(request.member, pk, include_deleted=True)
-    tray = build_order_tray(member=request.member, params=request.GET, client=client)
     here = request.get_full_path()
+    tray = build_order_tray(member=request.member, params=request.GET, client=client, here=here)
     return _list_response(request, "clients/payment_orders/client_orders.html", {
         "client": client,
         "tray": tray,
@@ -58,11 +58,12 @@ def client_payment_orders(request, pk):
 
 
 def payment_order_tray(request):
-    tray = build_order_tray(member=request.member, params=request.GET)
+    here = request.get_full_path()
+    tray = build_order_tray(member=request.member, params=request.GET, here=here)
     return _list_response(request, "clients/payment_orders/tray_page.html", {
         "tray": tray,
         "section": "payment_orders",
-        "here": request.get_full_path(),
+        "here": here,
         "list_url": reverse("clients:payment_orders", kwargs={"project": request.project.slug}),
     })
 

@@ -77,6 +77,11 @@ def test_an_outsider_sees_only_their_project(cast, as_member, book):
         ({"q": "gloria"}, {"M-VIG", "M-VEN"}),
         ({"q": "8000"}, {"A-PAG", "A-ANU"}),
         ({"q": "a-pag"}, {"A-PAG"}),
+        # The client as the clients' search box finds it: words in any order, a document
+        # copied as the screen shows it; never a scan of the book (clients.search).
+        ({"q": "mía GLORIA"}, {"M-VIG", "M-VEN"}),
+        ({"q": "CC 80.002"}, {"A-PAG", "A-ANU"}),
+        ({"q": "xilofono"}, set()),
     ],
 )
 def test_it_filters(cast, as_member, book, params, expected):
