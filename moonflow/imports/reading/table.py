@@ -34,6 +34,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from moonflow.text import shorten
+from moonflow.xlsx_stream import column_letter
 
 from .convert import Conversion, convert_to_csv
 from .sniff import CSV, ZipLimits, detect_format, fail
@@ -48,16 +49,6 @@ class Row:
     number: int  # the file's row number, as a spreadsheet program shows it
     values: dict[str, str]  # header → text ("" when empty)
     extra: dict[str, str] = field(default_factory=dict)  # column letter → text, no header
-
-
-def column_letter(index: int) -> str:
-    """0 → "A", 25 → "Z", 26 → "AA"."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 class Table:
