@@ -103,3 +103,18 @@ def test_it_refuses_ambiguous_or_garbled_numbers_with_a_reason(text, reason):
     with pytest.raises(InvalidValue) as error:
         parse_number(text)
     assert error.value.reason == reason
+
+
+def test_the_reasons_read_in_english_for_an_english_speaker():
+    from django.utils import translation
+
+    from moonflow.imports.values import InvalidValue, parse_date
+
+    with translation.override("en"):
+        try:
+            parse_date("31/13/2024")
+        except InvalidValue as error:
+            reason = str(error.reason)
+        else:
+            raise AssertionError("31/13/2024 was read as a date")
+    assert reason == "month 13 does not exist: dates are read as day/month/year (dd/mm/yyyy)."
