@@ -47,7 +47,7 @@ def _cell_writers(columns, urls: RowUrls):
         if key == "number":
             writers.append(lambda o: f'<th scope="row" class="fw-normal">{html_text(o.number)}</th>')
         elif key == "client":
-            writers.append(lambda o: (f'<td><a href="{html_text(urls.of(o.client_id)["client"])}">'
+            writers.append(lambda o: (f'<td><a href="{html_text(urls.url("client", o.client_id))}">'
                                       f"{html_text(o.client.name)}</a></td>"))
         elif key == "document":
             writers.append(lambda o: ('<td class="text-nowrap">' + html_text(external_id_display(
@@ -80,7 +80,7 @@ def write_order_rows(orders, columns, *, project_slug: str, client, here: str) -
     for order in orders:
         buttons = []
         if client is None:
-            url = html_text(links.of(order.client_id)["orders"])
+            url = html_text(links.url("orders", order.client_id))
             buttons.append(f'<a class="btn btn-outline-secondary btn-sm" href="{url}"'
                            f' aria-label="{labels["orders"]}" title="{labels["orders"]}">'
                            '<i class="bi bi-eye" aria-hidden="true"></i></a>')

@@ -19,27 +19,16 @@ from ..choices import (
     PortfolioType,
 )
 from ..models import Client, ClientAssignment, Segment
-from ..validation import FieldError, check_external_id_free
+from ..validation import CLIENT_FIELDS, FieldError, check_external_id_free
 from .claims import apply_claim_category, claim_set_category
 from .common import audit_client, client_label, lock_client, refresh_situation
 
-# Fields `client_update` may change directly; adviser and claim_category go
-# through their own rules (assignment history, claims).
+# Fields `client_update` may change directly: the row's fields (clients.validation), as
+# model fields; adviser and claim_category go through their own rules (assignment
+# history, claims).
 CLIENT_UPDATABLE = {
-    "document_type",
-    "document_number",
-    "name",
-    "email",
-    "phone",
-    "city",
-    "segment",
-    "status",
-    "portfolio_type",
-    "contactability",
-    "contact_alert",
-    "supervisor",
-    "extra",
-}
+    f for f in CLIENT_FIELDS if f not in ("claim_category", "adviser_code", "supervisor_code")
+} | {"supervisor", "extra"}
 
 
 def _external_id_taken(*, document_type, document_number):

@@ -27,7 +27,7 @@ def url_template(name: str, slug: str) -> str | None:
 
 
 class RowUrls:
-    """URL names → a row's URLs: `urls.of(pk)["detail"]`."""
+    """URL names → a row's URLs: `urls.url("detail", pk)`, or all of them with `urls.of(pk)`."""
 
     def __init__(self, slug: str, **names: str):
         self._parts = {}
@@ -36,6 +36,11 @@ class RowUrls:
             if template is not None:
                 head, _sep, tail = template.rpartition(str(PK_SENTINEL))
                 self._parts[key] = (head, tail)
+
+    def url(self, key: str, pk) -> str | None:
+        """The row's URL for `key`, None when that view does not exist."""
+        parts = self._parts.get(key)
+        return None if parts is None else f"{parts[0]}{pk}{parts[1]}"
 
     def of(self, pk) -> dict[str, str]:
         return {key: f"{head}{pk}{tail}" for key, (head, tail) in self._parts.items()}
