@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ClientsConfig(AppConfig):
     name = "clients"
     verbose_name = "Clientes"
+
+    def ready(self):
+        from moonflow.imports.registry import register
+
+        from .importing.clients import ClientImporter
+
+        register(ClientImporter())

@@ -12,6 +12,7 @@ project_patterns = [
     path("", include("portfolios.urls")),
     path("", include("moonflow.jobs.urls")),
     path("ajustes/", include("advisers.urls")),
+    path("ajustes/integraciones/", include("moonflow.imports.views")),
 ]
 
 urlpatterns = [

@@ -41,6 +41,8 @@ PROJECT_KWARG = "project"
 NON_ID_KWARGS: dict[str, tuple[str, ...]] = {
     # moonflow.jobs: which file of a job to download
     "which": ("resultado", "errores", "entrada"),
+    # moonflow.imports: which importer's reporte modelo
+    "entity": ("clients",),
 }
 
 # Names that mean "an object id" whatever their converter (e.g. `<str:pk>`, a
@@ -271,7 +273,10 @@ def spread_id_sequences() -> None:
 
 # Tenant tables no URL addresses: rows derived by the database with no id of their own
 # (a composite key). Search isolation is asserted in tests/clients/test_search_*.py.
-NOT_ADDRESSED = {"clients.ClientSearchTerm"}
+# An import's staged rows, row errors and checkpoint are reached only through their
+# job (tests/imports/ asserts their isolation through the job's pages).
+NOT_ADDRESSED = {"clients.ClientSearchTerm", "imports.StagedRow", "imports.RowError",
+                 "imports.WriteCheckpoint"}
 
 
 def tenant_models() -> list[type[models.Model]]:
@@ -605,13 +610,18 @@ def build_project_a(cast) -> ObjectSet:
         project=project, actor=admin.user, event=AuditEventKind.UPDATED, resource_type="client",
         resource_id=client.pk, resource_label=client.name, changes={"name": ["Ana", client.name]},
     )
+    from moonflow.imports.models import MappingTemplate
+
+    template = MappingTemplate.objects.create(
+        project=project, entity="clients", name="Banco", signature="documento|nombre",
+        mapping={"Documento": "document_number", "Nombre": "name"})
     # One user stands for all: a view that looks users up unscoped shows any of them.
     objects = [
         project, *Team.objects.filter(project=project), *Member.objects.filter(project=project),
         cast.adviser.user,
         segment, variable, client, deleted, order, deleted_order, claim, contact, reference,
         assignment, saved_view, *other_views, preference, interaction, deleted_interaction, portfolio,
-        portfolio_client, *jobs, *notifications, event,
+        portfolio_client, *jobs, *notifications, event, template,
     ]
     return ObjectSet(objects, excluded_ids=project_b_ids(cast))
 

@@ -9,8 +9,8 @@ column picker, the saved views and Descargar are every list's
 """
 
 from django.middleware.csrf import get_token
-from django.shortcuts import render
-from django.urls import path
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 
 from moonflow.lists.views import is_partial, list_view_patterns
@@ -33,8 +33,15 @@ def client_list(request):
     return response
 
 
+def client_bulk_create(request):
+    """Crear → Crear cliente masivo: the one import path (Ajustes → Integraciones), clients chosen."""
+    url = reverse("integrations:upload", kwargs={"project": request.project.slug})
+    return redirect(f"{url}?que=clients")
+
+
 urlpatterns = [
     path("clientes/", client_list, name="list"),
+    path("clientes/crear-masivo/", client_bulk_create, name="import"),
     *list_view_patterns(CLIENTS, prefix="clientes/", download_task=export_clients_task, names={
         "columns": "tray_columns",
         "view_create": "saved_view_create",

@@ -19,6 +19,8 @@ class JobKind(models.TextChoices):
 
 
 class JobStatus(models.TextChoices):
+    # An import that read its file and waits for the user to map or confirm it.
+    AWAITING = "awaiting", _("Pendiente de confirmación")
     QUEUED = "queued", _("En cola")
     RUNNING = "running", _("En proceso")
     SUCCEEDED = "succeeded", _("Finalizado")
@@ -32,7 +34,8 @@ FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.PARTIAL, JobStatus.FAILED)
 # included ("0 fallidos" is news). Other kinds show only the counts they moved.
 IMPORT_KINDS = (JobKind.CLIENT_IMPORT, JobKind.PAYMENT_ORDER_IMPORT, JobKind.INTERACTION_IMPORT)
 
-COUNT_FIELDS = ("read", "created", "updated", "restored", "transferred", "deleted", "failed")
+COUNT_FIELDS = ("read", "created", "updated", "restored", "transferred", "deleted", "failed",
+                "unchanged")
 
 
 def in_reader_language(translations: dict, fallback: str) -> str:
@@ -69,6 +72,7 @@ class ProcessJob(models.Model):
     transferred = models.PositiveBigIntegerField(_("Transferidos"), default=0)
     deleted = models.PositiveBigIntegerField(_("Eliminados"), default=0)
     failed = models.PositiveBigIntegerField(_("Fallidos"), default=0)
+    unchanged = models.PositiveBigIntegerField(_("Sin cambios"), default=0)
     result_file = models.FileField(upload_to=job_file_path, max_length=500, blank=True)
     error_file = models.FileField(upload_to=job_file_path, max_length=500, blank=True)
     message = models.TextField(_("Mensaje"), blank=True)

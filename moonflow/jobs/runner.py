@@ -57,6 +57,14 @@ def heartbeat_every() -> float:
     return float(settings.JOB_HEARTBEAT_SECONDS)
 
 
+class AwaitUser:
+    """Returned by a job body that stops for the user (an import's mapping or preview):
+    the job waits as AWAITING, not finished, until a view queues it again."""
+
+
+AWAIT_USER = AwaitUser()
+
+
 class JobFailed(Exception):
     """Raised by a job body to fail with a message meant for the user."""
 
@@ -300,6 +308,10 @@ class JobRun:
             self.job.done, **{n: getattr(self.job, n) + v for n, v in counts.items()}
         )
 
+    def save_options(self) -> None:
+        """Write the job's options (an import's phase and plan) now."""
+        self._update(options=self.job.options)
+
     def on_success(self, write) -> None:
         """Run `write()` in the transaction that marks the job finished.
 
@@ -359,6 +371,16 @@ class JobRun:
 
     def fail(self, message) -> None:
         self._finish(JobStatus.FAILED, message)
+
+    def await_user(self) -> None:
+        """Stop here, unfinished: the job waits for the user and is queued again by a view."""
+        self.stop_reporting()
+        fields = {"status": JobStatus.AWAITING, "heartbeat_at": timezone.now(),
+                  "done": self.job.done,
+                  **{name: getattr(self.job, name) for name in COUNT_FIELDS}}
+        self._update(**fields)
+        for name, value in fields.items():
+            setattr(self.job, name, value)
 
 
 def notify_requester(job: ProcessJob) -> None:
@@ -469,6 +491,9 @@ def job_task(name: str, **celery_options):
 def _run_body(body, run: JobRun) -> None:
     try:
         message = body(run) or ""
+        if message is AWAIT_USER:
+            run.await_user()
+            return
     except JobLost:
         raise
     except JobFailed as exc:

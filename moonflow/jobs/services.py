@@ -65,6 +65,25 @@ def job_create(
     return job
 
 
+def job_resume(job: ProcessJob, **fields) -> bool:
+    """Queue again a job that waits for the user (AWAITING), with `fields` changed.
+
+    Only a waiting job moves (two clicks on "Confirmar" queue it once); its
+    attempts start again, since the next step is new work. Returns whether it moved.
+    """
+    from .models import JobStatus
+
+    with transaction.atomic():
+        moved = ProcessJob.objects.filter(pk=job.pk, status=JobStatus.AWAITING).update(
+            status=JobStatus.QUEUED, attempts=0, enqueued_at=None, heartbeat_at=None, **fields
+        )
+        if moved:
+            transaction.on_commit(lambda: job_enqueue(job.pk, job.task_name))
+    if moved:
+        job.refresh_from_db()
+    return bool(moved)
+
+
 def job_enqueue(job_id: int, task_name: str) -> bool:
     """Hand a recorded job to the broker, in a few seconds at most; True if it took it.
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "moonflow.jobs",
     "moonflow.ui",
     "moonflow.lists",
+    "moonflow.imports",
     "advisers",
     "clients",
     "portfolios",
@@ -172,6 +173,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "clients.tasks.import_*": {"queue": "imports"},
+    "moonflow.imports.tasks.*": {"queue": "imports"},
     "*.tasks.export_*": {"queue": "exports"},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -223,6 +225,15 @@ JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 JOB_REQUEUE_AFTER_SECONDS = env_int("JOB_REQUEUE_AFTER_SECONDS", 600)
 JOB_ENQUEUE_GRACE_SECONDS = env_int("JOB_ENQUEUE_GRACE_SECONDS", 10)
 JOB_QUEUED_EXPIRE_HOURS = env_int("JOB_QUEUED_EXPIRE_HOURS", 24)
+
+# Imports (moonflow/imports): the largest file and the most data rows one file may
+# have; rows written per transaction (each chunk is a checkpoint); the share of
+# the scope an "actualizar incluyendo eliminación" import may send to the recycle
+# bin before it asks for a second confirmation naming the number.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2_000_000)
+IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 5_000)
+IMPORT_DELETE_CONFIRM_PERCENT = env_int("IMPORT_DELETE_CONFIRM_PERCENT", 20)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,0 +1,370 @@
+"""The import engine: one path from an uploaded file to written records, whatever they are.
+
+    upload (the view reads the headers) → mapping (the user, or a template)
+    → analysis (job): read, clean, stage, find duplicates, plan → preview
+    → confirmation → writing (job): chunks, each one transaction with its
+      checkpoint → deletions (mode "actualizar incluyendo eliminación")
+    → error report → counts, notification, audit
+
+An entity (clients, payment orders, …) plugs in an `Importer`: its fields, how
+a row is cleaned (its one validation module), how staged rows resolve against
+the book and are written. Everything else is here, once.
+
+Guarantees:
+- Nothing is written before the user confirms what the preview says.
+- Each chunk of rows commits with its checkpoint (`WriteCheckpoint`): a worker
+  killed at any instant leaves whole chunks only, and the job's next run goes
+  on after the last committed one with the counts it had.
+- Chunks of imports into the same project never interleave within a chunk: each
+  takes the project's import lock (`pg_advisory_xact_lock`); resolution happens
+  under that lock against the book as it is then, not as the preview saw it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from moonflow.jobs.runner import AWAIT_USER, JobFailed, JobRun, job_message
+from moonflow.spreadsheets import write_error_report
+
+from .models import RowError, StagedRow, WriteCheckpoint
+from .reading import ImportFileError, open_table
+
+logger = logging.getLogger(__name__)
+
+# Phases of an import job (job.options["phase"]).
+MAPPING = "mapping"  # uploaded; waiting for the user's mapping
+ANALYZE = "analyze"  # queued or running: reading, cleaning, staging, planning
+PREVIEW = "preview"  # analysed; waiting for the user's confirmation
+WRITE = "write"  # confirmed: queued or writing
+
+UPDATE = "update"  # mode "actualizar": clients absent from the file are untouched
+UPDATE_DELETE = "update_delete"  # "actualizar incluyendo eliminación"
+
+STAGE_BATCH = 5_000  # rows per COPY while staging
+SAMPLES = 3  # example rows per action and adviser in the preview
+
+
+@dataclass
+class CellError:
+    field: str  # the field key ("" for the whole row)
+    value: str
+    message: str
+
+
+@dataclass
+class CleanRow:
+    key: str | None  # the external ID as compared; None when it could not be read
+    values: dict  # JSON-ready cleaned values
+    errors: list[CellError] = field(default_factory=list)
+
+
+@dataclass
+class ChunkOutcome:
+    counts: dict = field(default_factory=dict)  # created, updated, restored, unchanged, failed…
+    errors: list[tuple[int, CellError]] = field(default_factory=list)  # (row number, error)
+
+
+class Importer:
+    """What an entity supplies to the engine. Subclasses live in their app."""
+
+    entity = ""  # registry name
+    job_kind = ""  # moonflow.jobs.models.JobKind
+    label = ""  # what the upload screen calls it ("Clientes")
+    model_file_name = "reporte_modelo.xlsx"
+    key_label = ""  # how a message names the external ID ("documento")
+
+    def fields(self, project) -> list:
+        raise NotImplementedError
+
+    def context(self, job):
+        """What cleaning and writing look up once per run (rules, members)."""
+        return None
+
+    def clean(self, raw: dict, context) -> CleanRow:
+        raise NotImplementedError
+
+    def plan(self, job, context) -> dict:
+        """What writing would do now: {"actions": [...], "to_delete": n, "scope_size": n}."""
+        raise NotImplementedError
+
+    def write_chunk(self, job, rows: list[tuple[int, str, dict]], context) -> ChunkOutcome:
+        raise NotImplementedError
+
+    def delete_absent(self, job, context) -> int:
+        return 0
+
+    def after_write(self, job, context) -> None:
+        """Set-based work once every chunk is written (statistics, recomputations)."""
+
+    def model_example(self, project) -> dict:
+        return {}
+
+
+# --- Reading the file ------------------------------------------------------------------------
+
+
+def open_job_table(job):
+    """The job's uploaded file as a Table, under the settings' limits."""
+    return open_table(
+        job.input_file.path,
+        file_name=job.input_name or Path(job.input_file.name).name,
+        max_bytes=settings.IMPORT_MAX_BYTES,
+        max_rows=settings.IMPORT_MAX_ROWS,
+        work_dir=str(Path(job.input_file.path).parent),
+    )
+
+
+def header_of(mapping: dict) -> dict:
+    """field key → the file's column that feeds it."""
+    return {target: header for header, target in mapping.items() if target}
+
+
+# --- Analysis --------------------------------------------------------------------------------
+
+
+def analyze(run: JobRun, importer: Importer) -> None:
+    """Read the whole file, clean each row, stage the valid ones, and plan."""
+    job = run.job
+    _clear_staging(job)
+    WriteCheckpoint.objects.filter(job=job).delete()
+    context = importer.context(job)
+    mapping = job.mapping
+    columns = header_of(mapping)
+    try:
+        table = open_job_table(job)
+    except ImportFileError as error:
+        raise JobFailed(str(error)) from None
+    with table:
+        if set(h for h in mapping) - set(table.columns):
+            raise JobFailed(_(
+                "Las columnas del archivo «%(file)s» ya no coinciden con el mapeo guardado."
+            ) % {"file": table.file_name})
+        run.set_total(table.total_rows)
+        staged, errors = [], []
+        read = failed = 0
+        for row in table.rows():
+            read += 1
+            raw = {target: row.values.get(header, "") for header, target in mapping.items()
+                   if target}
+            raw = {k: v for k, v in raw.items() if v != ""}
+            outcome = importer.clean(raw, context)
+            row_errors = list(outcome.errors)
+            for letter, value in row.extra.items():
+                row_errors.append(CellError("", value, _(
+                    "La columna %(column)s no tiene encabezado: agregue un encabezado o borre "
+                    "el valor.") % {"column": letter}))
+            if row_errors or outcome.key is None:
+                failed += 1
+                if outcome.key is not None:
+                    staged.append((row.number, outcome.key, "{}", True))
+                for position, error in enumerate(row_errors or [CellError("", "", _(
+                        "La fila no tiene identificador."))]):
+                    errors.append((row.number, position, columns.get(error.field, ""),
+                                   error.value, error.message))
+            else:
+                staged.append((row.number, outcome.key, json.dumps(outcome.values), False))
+            if len(staged) >= STAGE_BATCH or len(errors) >= STAGE_BATCH:
+                _stage(job, staged, errors)
+                staged, errors = [], []
+                run.progress(read, read=read, failed=failed)
+        _stage(job, staged, errors)
+    failed += _reject_duplicates(job, importer)
+    run.progress(read, force=True, read=read, failed=failed)
+    plan = importer.plan(job, context)
+    plan["errors"] = [
+        {"row": e.row_number, "column": e.column, "value": e.value, "message": e.message}
+        for e in RowError.objects.filter(project_id=job.project_id, job_id=job.pk)
+        .order_by("row_number", "position")[:20]
+    ]
+    plan["failed"] = failed
+    plan["read"] = read
+    plan["analyzed_at"] = timezone.now().isoformat()
+    job.options = {**job.options, "phase": PREVIEW, "plan": plan}
+    run.save_options()
+
+
+def _clear_staging(job) -> None:
+    StagedRow.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
+    RowError.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
+
+
+def _stage(job, staged: list, errors: list) -> None:
+    """COPY a batch of staged rows and row errors (one transaction)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if staged:
+            with cursor.copy(
+                "COPY imports_stagedrow (project_id, job_id, row_number, key, \"values\", failed) "
+                "FROM STDIN"
+            ) as copy:
+                for number, key, values, failed in staged:
+                    copy.write_row((job.project_id, job.pk, number, key, values, failed))
+        if errors:
+            _copy_errors(cursor, job, errors, at_write=False)
+
+
+def _copy_errors(cursor, job, errors: list, *, at_write: bool) -> None:
+    with cursor.copy(
+        "COPY imports_rowerror (project_id, job_id, row_number, position, \"column\", value, "
+        "message, at_write) FROM STDIN"
+    ) as copy:
+        for number, position, column, value, message in errors:
+            copy.write_row((job.project_id, job.pk, number, position, column[:255], value,
+                            message, at_write))
+
+
+def _reject_duplicates(job, importer: Importer) -> int:
+    """A key repeated in the file: its later rows fail, naming the first one."""
+    message = _("El %(what)s %(key)s ya aparece en la fila %(first)s del archivo; cada "
+                "registro va una sola vez.")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH repeated AS (
+                SELECT row_number, key,
+                       min(row_number) OVER (PARTITION BY key) AS first
+                FROM imports_stagedrow WHERE project_id = %s AND job_id = %s
+            )
+            UPDATE imports_stagedrow s SET failed = true, "values" = '{}'
+            FROM repeated r
+            WHERE s.project_id = %s AND s.job_id = %s AND s.row_number = r.row_number
+              AND r.row_number > r.first AND NOT s.failed
+            RETURNING s.row_number, s.key, r.first
+            """,
+            [job.project_id, job.pk, job.project_id, job.pk],
+        )
+        duplicates = cursor.fetchall()
+        if duplicates:
+            _copy_errors(cursor, job, [
+                (number, 0, "", key, message % {"what": importer.key_label, "key": key,
+                                                 "first": first})
+                for number, key, first in duplicates
+            ], at_write=False)
+    return len(duplicates)
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def project_lock_sql() -> str:
+    return "SELECT pg_advisory_xact_lock(hashtext('moonflow.import'), %s)"
+
+
+def write(run: JobRun, importer: Importer):
+    """Write the staged rows in chunks, each with its checkpoint; then deletions and the report."""
+    job = run.job
+    context = importer.context(job)
+    plan = job.options.get("plan") or {}
+    checkpoint, _created = WriteCheckpoint.objects.get_or_create(
+        job=job, defaults={"project_id": job.project_id,
+                           "counts": {"read": plan.get("read", 0),
+                                      "failed": plan.get("failed", 0)}})
+    counts = dict(checkpoint.counts)
+    total = plan.get("read", 0)
+    run.set_total(total)
+    run.progress(_done(counts), **counts)
+    all_or_nothing = bool(job.options.get("all_or_nothing"))
+    chunk = max(1, int(settings.IMPORT_CHUNK_ROWS))
+    if all_or_nothing:
+        with transaction.atomic():
+            counts = _write_all(run, importer, context, checkpoint, counts, chunk)
+            if counts.get("failed", 0):
+                transaction.set_rollback(True)
+                raise JobFailed(_(
+                    "No se escribió nada: %(failed)s filas tienen errores y pidió todo o nada. "
+                    "Corríjalas (vea el reporte de errores) y vuelva a cargar el archivo.")
+                    % {"failed": counts["failed"]})
+    else:
+        counts = _write_all(run, importer, context, checkpoint, counts, chunk)
+    if job.options.get("mode") == UPDATE_DELETE and not checkpoint.deletes_done:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(project_lock_sql(), [job.project_id])
+            deleted = importer.delete_absent(job, context)
+            counts["deleted"] = counts.get("deleted", 0) + deleted
+            checkpoint.deletes_done = True
+            checkpoint.counts = counts
+            checkpoint.save(update_fields=["deletes_done", "counts"])
+        run.progress(_done(counts), **counts)
+    importer.after_write(job, context)
+    _save_error_report(run)
+    StagedRow.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
+    return _summary(counts)
+
+
+def _write_all(run, importer, context, checkpoint, counts, chunk):
+    job = run.job
+    while True:
+        rows = list(
+            StagedRow.objects.filter(project_id=job.project_id, job_id=job.pk, failed=False,
+                                     row_number__gt=checkpoint.last_row)
+            .order_by("row_number").values_list("row_number", "key", "values")[:chunk]
+        )
+        if not rows:
+            return counts
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(project_lock_sql(), [job.project_id])
+            outcome = importer.write_chunk(job, rows, context)
+            for name, value in outcome.counts.items():
+                counts[name] = counts.get(name, 0) + value
+            if outcome.errors:
+                with connection.cursor() as cursor:
+                    _copy_errors(cursor, job, [
+                        (number, 0, header_of(job.mapping).get(error.field, ""), error.value,
+                         error.message) for number, error in outcome.errors
+                    ], at_write=True)
+            checkpoint.last_row = rows[-1][0]
+            checkpoint.counts = counts
+            checkpoint.save(update_fields=["last_row", "counts"])
+        run.progress(_done(counts), **counts)
+
+
+def _done(counts: dict) -> int:
+    return sum(counts.get(name, 0) for name in
+               ("created", "updated", "restored", "transferred", "unchanged", "failed"))
+
+
+def _save_error_report(run: JobRun) -> None:
+    job = run.job
+    errors = RowError.objects.filter(project_id=job.project_id, job_id=job.pk).order_by(
+        "row_number", "position").values_list("row_number", "column", "value", "message")
+    if not errors.exists():
+        return
+    stem = Path(job.input_name or "archivo").stem
+    run.save_errors(f"errores_{stem}.xlsx", write_error_report(errors.iterator(chunk_size=2000)))
+
+
+def _summary(counts: dict):
+    return job_message(
+        gettext_lazy("Importación terminada: %(created)s creados, %(updated)s actualizados, "
+                     "%(restored)s recuperados, %(deleted)s eliminados, %(unchanged)s sin "
+                     "cambios, %(failed)s con errores."),
+        **{name: counts.get(name, 0) for name in
+           ("created", "updated", "restored", "deleted", "unchanged", "failed")},
+    )
+
+
+# --- The job ---------------------------------------------------------------------------------
+
+
+def run_import(run: JobRun, importer: Importer):
+    """The body of every import job: the phase in the job's options says what to do."""
+    phase = run.job.options.get("phase")
+    if phase == ANALYZE:
+        analyze(run, importer)
+        return AWAIT_USER
+    if phase == WRITE:
+        return write(run, importer)
+    raise JobFailed(_("La importación no está lista para ejecutarse (paso «%(phase)s»).")
+                    % {"phase": phase})
+

@@ -1,0 +1,95 @@
+"""The forms of an import: the upload, the mapping."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from moonflow.forms import BootstrapFormMixin
+
+from . import engine
+from .mapping import IGNORED, missing_required, repeated_targets
+
+MODES = [
+    (engine.UPDATE, _("Actualizar: los clientes que no están en el archivo no se tocan")),
+    (engine.UPDATE_DELETE, _("Actualizar incluyendo eliminación: los clientes del alcance que no "
+                             "están en el archivo van a la papelera (14 días)")),
+]
+
+
+class UploadForm(BootstrapFormMixin, forms.Form):
+    entity = forms.ChoiceField(label=_("Qué importa"))
+    file = forms.FileField(
+        label=_("Archivo"),
+        help_text=_("XLSX, XLS, ODS o CSV/TXT (separado por coma, punto y coma o tabulador)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv,.txt"}),
+    )
+    mode = forms.ChoiceField(label=_("Modo"), choices=MODES, initial=engine.UPDATE,
+                             widget=forms.RadioSelect)
+    scope = forms.ChoiceField(label=_("Alcance"), required=False)
+    all_or_nothing = forms.BooleanField(
+        label=_("Todo o nada: si alguna fila tiene errores, no escribir ninguna"), required=False)
+
+    def __init__(self, *args, importers, advisers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].choices = [(i.entity, i.label) for i in importers]
+        self.fields["scope"].choices = [("", _("Todo el proyecto"))] + [
+            (str(m.pk), f"{m.display_name} ({m.code})") for m in advisers]
+        self.advisers = {str(m.pk): m for m in advisers}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_(
+                "El archivo «%(file)s» pesa %(size)s MB; el máximo es %(max)s MB. Divídalo en "
+                "varios archivos.") % {"file": upload.name, "size": upload.size // 2**20,
+                                        "max": settings.IMPORT_MAX_BYTES // 2**20})
+        return upload
+
+    def scope_adviser_id(self) -> int | None:
+        member = self.advisers.get(self.cleaned_data.get("scope") or "")
+        return member.pk if member else None
+
+
+class MappingForm(forms.Form):
+    """One select per file column; fields are named col_<index> (headers can be anything)."""
+
+    template_name = forms.CharField(label=_("Guardar este mapeo como plantilla"), required=False,
+                                    max_length=120)
+
+    def __init__(self, *args, headers, fields, mapping, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        self.import_fields = fields
+        choices = [(IGNORED, _("— Ignorar esta columna —"))] + [
+            (f.key, f"{f.label} *" if f.required else f.label) for f in fields]
+        for index, header in enumerate(headers):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                label=header, choices=choices, required=False, initial=mapping.get(header, ""),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+        self.fields["template_name"].widget.attrs["class"] = "form-control"
+
+    def rows(self):
+        return [(header, self[f"col_{index}"]) for index, header in enumerate(self.headers)]
+
+    def mapping(self) -> dict:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return {header: data.get(f"col_{index}") or IGNORED
+                for index, header in enumerate(self.headers)}
+
+    def clean(self):
+        data = super().clean()
+        mapping = self.mapping()
+        missing = missing_required(mapping, self.import_fields)
+        if missing:
+            raise forms.ValidationError(_("Falta mapear campos obligatorios: %(fields)s.") % {
+                "fields": ", ".join(f.label for f in missing)})
+        repeated = repeated_targets(mapping)
+        if repeated:
+            labels = {f.key: f.label for f in self.import_fields}
+            raise forms.ValidationError(_("Cada campo se alimenta de una sola columna: %(list)s.")
+                                        % {"list": "; ".join(
+                                            f"{labels.get(k, k)} ← {', '.join(v)}"
+                                            for k, v in repeated.items())})
+        return data

@@ -1,0 +1,89 @@
+"""What an import keeps between its steps: the mapping templates, the staged rows,
+the row errors and the write checkpoint.
+
+Every table is keyed by the project first (Citus: distributed by project_id,
+colocated with the clients), and the staged rows and errors of a job are
+deleted with it.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MappingTemplate(models.Model):
+    """A saved mapping (file header → Moonflow field), offered again for the same headers."""
+
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
+    entity = models.CharField(max_length=30)
+    name = models.CharField(_("Nombre de la plantilla"), max_length=120)
+    # The file's normalised headers, sorted and joined: files with the same columns
+    # (in any order, any case or accents) find their template.
+    signature = models.CharField(max_length=2000)
+    mapping = models.JSONField(default=dict)  # header as written → field key ("" = ignored)
+    created_by = models.ForeignKey("tenancy.Member", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "entity", "name"],
+                                    name="mapping_template_unique_name"),
+        ]
+        indexes = [models.Index(fields=["project", "entity", "signature"],
+                                name="mapping_template_sig_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class StagedRow(models.Model):
+    """One valid data row of an import's file, cleaned, waiting to be written."""
+
+    pk = models.CompositePrimaryKey("project_id", "job_id", "row_number")
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
+    job = models.ForeignKey("jobs.ProcessJob", on_delete=models.CASCADE, related_name="+",
+                            db_index=False)
+    row_number = models.PositiveIntegerField()  # the file's own row number
+    key = models.CharField(max_length=200)  # the entity's external ID, as compared
+    values = models.JSONField()  # field → cleaned value, ready for SQL
+    # A row with errors whose key could be read: never written, but "in the file",
+    # so an "actualizar incluyendo eliminación" does not send its record to the bin.
+    failed = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "job", "key"], name="staged_row_key_idx")]
+
+
+class RowError(models.Model):
+    """One rejected value (or row) of an import: what the error report lists."""
+
+    pk = models.CompositePrimaryKey("project_id", "job_id", "row_number", "position")
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
+    job = models.ForeignKey("jobs.ProcessJob", on_delete=models.CASCADE, related_name="+",
+                            db_index=False)
+    row_number = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField()  # order of the row's errors
+    column = models.CharField(max_length=255, blank=True)  # the file's header
+    value = models.TextField(blank=True)
+    message = models.TextField()
+    # Written while resolving against the book (another adviser's client, an edit on
+    # screen after the upload), not while cleaning the file.
+    at_write = models.BooleanField(default=False)
+
+
+class WriteCheckpoint(models.Model):
+    """How far an import's writing got: committed in the same transaction as each chunk,
+    so a run killed at any instant resumes after the last committed chunk with exact counts."""
+
+    job = models.OneToOneField("jobs.ProcessJob", on_delete=models.CASCADE, primary_key=True,
+                               related_name="+")
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
+    last_row = models.PositiveIntegerField(default=0)
+    deletes_done = models.BooleanField(default=False)
+    counts = models.JSONField(default=dict)
