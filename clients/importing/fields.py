@@ -88,7 +88,9 @@ def client_fields(project) -> list[ImportField]:
     fields = [
         ImportField(key=key, label=str(LABELS[key]), required=key in REQUIRED,
                     synonyms=SYNONYMS.get(key, ()), help=helps[key], example=examples[key],
-                    group="client")
+                    group="client",
+                    choices=tuple((c, str(label)) for c, label in DocumentType.choices)
+                    if key == "document_type" else ())
         for key in SYNONYMS
     ]
     for variable in CustomVariable.objects.filter(project=project).order_by("position", "id"):

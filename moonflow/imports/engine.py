@@ -139,6 +139,7 @@ def analyze(run: JobRun, importer: Importer) -> None:
     WriteCheckpoint.objects.filter(job=job).delete()
     context = importer.context(job)
     mapping = job.mapping
+    defaults = job.options.get("defaults") or {}
     columns = header_of(mapping)
     try:
         table = open_job_table(job)
@@ -156,7 +157,7 @@ def analyze(run: JobRun, importer: Importer) -> None:
             read += 1
             raw = {target: row.values.get(header, "") for header, target in mapping.items()
                    if target}
-            raw = {k: v for k, v in raw.items() if v != ""}
+            raw = {**defaults, **{k: v for k, v in raw.items() if v != ""}}
             outcome = importer.clean(raw, context)
             row_errors = list(outcome.errors)
             for letter, value in row.extra.items():

@@ -58,7 +58,7 @@ class MappingForm(forms.Form):
     template_name = forms.CharField(label=_("Guardar este mapeo como plantilla"), required=False,
                                     max_length=120)
 
-    def __init__(self, *args, headers, fields, mapping, **kwargs):
+    def __init__(self, *args, headers, fields, mapping, defaults=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.headers = headers
         self.import_fields = fields
@@ -68,7 +68,28 @@ class MappingForm(forms.Form):
             self.fields[f"col_{index}"] = forms.ChoiceField(
                 label=header, choices=choices, required=False, initial=mapping.get(header, ""),
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+        self.default_keys = []
+        for spec in fields:
+            if spec.required and spec.choices:
+                name = f"default_{spec.key}"
+                self.default_keys.append((name, spec.key))
+                self.fields[name] = forms.ChoiceField(
+                    label=_("%(field)s para todas las filas (si el archivo no trae la columna)")
+                    % {"field": spec.label},
+                    choices=[("", "—"), *spec.choices], required=False,
+                    initial=(defaults or {}).get(spec.key, ""),
+                    widget=forms.Select(attrs={"class": "form-select"}))
         self.fields["template_name"].widget.attrs["class"] = "form-control"
+
+    def default_fields(self):
+        return [self[name] for name, _key in self.default_keys]
+
+    def defaults(self) -> dict:
+        """field key → the value chosen for every row, for fields no column feeds."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        targets = set(self.mapping().values())
+        return {key: data[name] for name, key in self.default_keys
+                if data.get(name) and key not in targets}
 
     def rows(self):
         return [(header, self[f"col_{index}"]) for index, header in enumerate(self.headers)]
@@ -81,10 +102,12 @@ class MappingForm(forms.Form):
     def clean(self):
         data = super().clean()
         mapping = self.mapping()
-        missing = missing_required(mapping, self.import_fields)
+        missing = missing_required(mapping, self.import_fields, self.defaults())
         if missing:
             raise forms.ValidationError(_("Falta mapear campos obligatorios: %(fields)s.") % {
-                "fields": ", ".join(f.label for f in missing)})
+                "fields": ", ".join(f.label for f in missing)} + (
+                " " + _("Elija la columna que los trae, o un valor para todas las filas.")
+                if any(f.choices for f in missing) else ""))
         repeated = repeated_targets(mapping)
         if repeated:
             labels = {f.key: f.label for f in self.import_fields}

@@ -31,6 +31,9 @@ class ImportField:
     help: str = ""  # accepted values, for the model report's second sheet
     example: str = ""  # the model report's example row
     group: str = ""  # "client", "order": a base de cartera has both
+    # A required field with options may take one value for every row instead of a
+    # column (a file with only "Documento": the type is chosen on the mapping screen).
+    choices: tuple[tuple[str, str], ...] = ()
 
     def all_names(self) -> tuple[str, ...]:
         return (self.label, self.key, *self.synonyms)
@@ -83,9 +86,10 @@ def auto_map(headers: Iterable[str], fields: Iterable[ImportField]) -> dict[str,
     return mapping
 
 
-def missing_required(mapping: dict[str, str], fields: Iterable[ImportField]) -> list[ImportField]:
-    """The required fields no column feeds."""
-    targets = set(mapping.values())
+def missing_required(mapping: dict[str, str], fields: Iterable[ImportField],
+                     defaults: dict | None = None) -> list[ImportField]:
+    """The required fields no column feeds and no value for every row covers."""
+    targets = set(mapping.values()) | {k for k, v in (defaults or {}).items() if v}
     return [spec for spec in fields if spec.required and spec.key not in targets]
 
 

@@ -21,6 +21,7 @@ class MappingTemplate(models.Model):
     # (in any order, any case or accents) find their template.
     signature = models.CharField(max_length=2000)
     mapping = models.JSONField(default=dict)  # header as written → field key ("" = ignored)
+    defaults = models.JSONField(default=dict)  # field key → value for every row
     created_by = models.ForeignKey("tenancy.Member", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -59,6 +59,7 @@ def import_start(*, member, importer, upload, mode: str, scope_adviser_id: int |
             # Same columns, perhaps in another order, case or spelling of accents.
             by_name = {normalise(h): target for h, target in template.mapping.items()}
             mapping = {header: by_name.get(normalise(header), "") for header in headers}
+            job.options["defaults"] = dict(template.defaults)
         else:
             mapping = auto_map(headers, importer.fields(member.project))
         job.mapping = mapping
@@ -75,7 +76,8 @@ def find_template(project, entity: str, headers) -> MappingTemplate | None:
             .order_by("-updated_at").first())
 
 
-def import_map(*, job, member, mapping: dict, template_name: str = "") -> ProcessJob:
+def import_map(*, job, member, mapping: dict, defaults: dict | None = None,
+               template_name: str = "") -> ProcessJob:
     """Save the user's mapping (and, if named, as a template) and queue the analysis."""
     if job.status != JobStatus.AWAITING or job.options.get("phase") != engine.MAPPING:
         raise ImportRefused(_("Esta importación ya no espera un mapeo."))
@@ -84,9 +86,9 @@ def import_map(*, job, member, mapping: dict, template_name: str = "") -> Proces
             MappingTemplate.objects.update_or_create(
                 project=job.project, entity=job.options["entity"], name=template_name[:120],
                 defaults={"signature": signature(mapping), "mapping": mapping,
-                          "created_by": member},
+                          "defaults": defaults or {}, "created_by": member},
             )
-        options = {**job.options, "phase": engine.ANALYZE}
+        options = {**job.options, "phase": engine.ANALYZE, "defaults": defaults or {}}
         if not job_resume(job, mapping=mapping, options=options):
             raise ImportRefused(_("Esta importación ya no espera un mapeo."))
     return job

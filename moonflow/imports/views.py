@@ -101,17 +101,23 @@ def mapping(request, pk):
     importer = get_importer(job.options["entity"])
     fields = importer.fields(request.project)
     headers = job.options.get("headers") or []
-    form = MappingForm(request.POST or None, headers=headers, fields=fields, mapping=job.mapping)
+    form = MappingForm(request.POST or None, headers=headers, fields=fields, mapping=job.mapping,
+                       defaults=job.options.get("defaults"))
     if request.method == "POST" and not is_htmx(request) and form.is_valid():
         try:
             import_map(job=job, member=request.member, mapping=form.mapping(),
+                       defaults=form.defaults(),
                        template_name=form.cleaned_data.get("template_name", "").strip())
         except ImportRefused as refusal:
             messages.error(request, str(refusal))
         return redirect("integrations:detail", project=request.project.slug, pk=job.pk)
-    current = form.mapping() if form.is_bound and form.is_valid() else (
-        _posted_mapping(request, headers) if form.is_bound else job.mapping)
-    context = {"job": job, "form": form, "preview": _preview(job, importer, current),
+    if form.is_bound:
+        current = _posted_mapping(request, headers)
+        defaults = {key: request.POST.get(name, "") for name, key in form.default_keys
+                    if request.POST.get(name) and key not in current.values()}
+    else:
+        current, defaults = job.mapping, job.options.get("defaults") or {}
+    context = {"job": job, "form": form, "preview": _preview(job, importer, current, defaults),
                "headers": headers, "section": "settings"}
     if is_htmx(request):
         return render(request, "imports/_mapping_preview.html", context)
@@ -123,7 +129,7 @@ def _posted_mapping(request, headers) -> dict:
             for index, header in enumerate(headers)}
 
 
-def _preview(job, importer, mapping: dict) -> list[dict]:
+def _preview(job, importer, mapping: dict, defaults: dict) -> list[dict]:
     """The sample rows, each cell marked with its error under this mapping."""
     context = importer.context(job)
     headers = job.options.get("headers") or []
@@ -131,7 +137,8 @@ def _preview(job, importer, mapping: dict) -> list[dict]:
     for sample in job.options.get("sample") or []:
         values = sample["values"]
         raw = {target: values.get(header, "") for header, target in mapping.items() if target}
-        outcome = importer.clean({k: v for k, v in raw.items() if v != ""}, context)
+        outcome = importer.clean({**defaults, **{k: v for k, v in raw.items() if v != ""}},
+                                 context)
         by_header = {}
         column_of = {target: header for header, target in mapping.items() if target}
         for error in outcome.errors:

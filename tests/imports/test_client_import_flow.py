@@ -192,3 +192,20 @@ def test_the_model_report_has_every_field_and_imports_back_as_it_is(cast, admin)
     assert "" not in job.mapping.values()
     job = confirm_mapping(admin, cast, job)
     assert job.options["plan"]["failed"] == 0, job.options["plan"]["errors"]
+
+
+def test_a_file_without_a_type_column_takes_one_type_for_every_row(cast, admin):
+    job = upload(admin, cast, "Documento;Nombre\n00123;Ana\n456;Bruno\n")
+    response = admin.post(url("integrations:mapping", cast, pk=job.pk),
+                          {"col_0": "document_number", "col_1": "name"})
+    body = response.content.decode()
+    assert "Falta mapear campos obligatorios: Tipo de documento." in body
+    assert "Tipo de documento para todas las filas" in body
+    admin.post(url("integrations:mapping", cast, pk=job.pk),
+               {"col_0": "document_number", "col_1": "name", "default_document_type": "CE"})
+    job = run(job.pk)
+    admin.post(url("integrations:confirm", cast, pk=job.pk))
+    job = run(job.pk)
+    assert job.created == 2
+    assert sorted(Client.objects.values_list("document_type", "document_number")) == [
+        ("CE", "00123"), ("CE", "456")]
