@@ -109,6 +109,10 @@ class ClientImporter(Importer):
 
     # --- cleaning ---------------------------------------------------------------------------
 
+    def for_file(self, context: Context, *, decimal_mark: str | None) -> None:
+        context.rules.from_file = True
+        context.rules.decimal_mark = decimal_mark
+
     def clean(self, raw: dict, context: Context) -> CleanRow:
         row = {k: v for k, v in raw.items() if not k.startswith("extra.")}
         extra = {k.removeprefix("extra."): v for k, v in raw.items() if k.startswith("extra.")}
@@ -231,7 +235,8 @@ class ClientImporter(Importer):
             if not changes and not restore:
                 outcome.counts["unchanged"] += 1
                 continue
-            if holder["updated_at"] > context.since and changes:
+            # A later change (an edit, a deletion on screen) wins over this older file.
+            if holder["updated_at"] > context.since and (changes or restore):
                 outcome.counts["failed"] += 1
                 outcome.errors.append((number, CellError("", key, _(
                     "El cliente %(key)s se modificó el %(when)s, después de cargar este archivo: "
@@ -268,9 +273,12 @@ class ClientImporter(Importer):
         params = [job.project_id]
         if context.scope_adviser_id is not None:
             params.append(context.scope_adviser_id)
+        # A client created or changed after the upload is not "absent from" the older file.
+        absent_params = [*params, context.since]
         absent = f"""
             FROM clients_client c
             WHERE c.project_id = %s AND c.deleted_at IS NULL {scope}
+              AND c.updated_at <= %s
               AND NOT EXISTS (
                 SELECT 1 FROM imports_stagedrow s
                 WHERE s.project_id = c.project_id AND s.job_id = %s
@@ -278,7 +286,7 @@ class ClientImporter(Importer):
         """
         with connection.cursor() as cursor:
             if count_only:
-                cursor.execute(f"SELECT count(*) {absent}", [*params, job.pk])
+                cursor.execute(f"SELECT count(*) {absent}", [*absent_params, job.pk])
                 count = cursor.fetchone()[0]
                 cursor.execute(
                     f"SELECT count(*) FROM clients_client c WHERE c.project_id = %s "
@@ -293,7 +301,7 @@ class ClientImporter(Importer):
                 [timezone.now(), context.actor_id,
                  _("Ausente del archivo %(file)s (importación #%(id)s)") % {
                      "file": job.input_name, "id": job.pk},
-                 timezone.now(), job.project_id, *params, job.pk],
+                 timezone.now(), job.project_id, *absent_params, job.pk],
             )
             return cursor.rowcount
 

@@ -11,11 +11,13 @@ changes writes nothing.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -117,21 +119,31 @@ def _max_length(field: str, text: str, limit: int) -> str:
 # --- Choices ------------------------------------------------------------------
 
 
-def _choice(field: str, value, choices, *, required: bool = True, default=None) -> str:
+@lru_cache(maxsize=128)
+def _choice_index(choices_enum, language: str | None) -> dict[str, str]:
+    """folded code, label or short label → code, in the active language (built once per
+    language: an import cleans a million rows with it)."""
+    index = {}
+    for code, label in choices_enum.choices:
+        label = str(label)
+        # "CC · Cédula de ciudadanía" is also accepted as "Cédula de ciudadanía".
+        short = label.split(" · ", 1)[-1]
+        for key in (str(code).casefold(), label.casefold(), short.casefold()):
+            index.setdefault(key, code)
+    return index
+
+
+def _choice(field: str, value, choices_enum, *, required: bool = True, default=None) -> str:
     """Accept a choice's code or its label, in any case; return the code."""
     text = _text(value)
     if not text:
         if required and default is None:
             _required(field, value)
         return default
-    folded = text.casefold()
-    for code, label in choices:
-        label = str(label)
-        # "CC · Cédula de ciudadanía" is also accepted as "Cédula de ciudadanía".
-        short = label.split(" · ", 1)[-1]
-        if folded in (str(code).casefold(), label.casefold(), short.casefold()):
-            return code
-    options = ", ".join(str(label) for _code, label in choices)
+    code = _choice_index(choices_enum, get_language()).get(text.casefold())
+    if code is not None:
+        return code
+    options = ", ".join(str(label) for _code, label in choices_enum.choices)
     _fail(field, text, _("no es una opción válida. Use una de: %(options)s.") % {"options": options})
 
 
@@ -139,11 +151,9 @@ def clean_document_type(value) -> str:
     text = _text(value)
     if not text:
         _required("document_type", value)
-    folded = text.casefold()
-    for code, label in DocumentType.choices:
-        short = str(label).split(" · ", 1)[-1]
-        if folded in (code.casefold(), str(label).casefold(), short.casefold()):
-            return code
+    code = _choice_index(DocumentType, get_language()).get(text.casefold())
+    if code is not None:
+        return code
     codes = ", ".join(DocumentType.values)
     _fail(
         "document_type",
@@ -153,29 +163,29 @@ def clean_document_type(value) -> str:
 
 
 def clean_status(value) -> str:
-    return _choice("status", value, ClientStatus.choices, default=ClientStatus.ACTIVE)
+    return _choice("status", value, ClientStatus, default=ClientStatus.ACTIVE)
 
 
 def clean_portfolio_type(value) -> str:
-    return _choice("portfolio_type", value, PortfolioType.choices, default=PortfolioType.CURRENT)
+    return _choice("portfolio_type", value, PortfolioType, default=PortfolioType.CURRENT)
 
 
 def clean_claim_category(value) -> str:
-    return _choice("claim_category", value, ClaimCategory.choices, default=ClaimCategory.NONE)
+    return _choice("claim_category", value, ClaimCategory, default=ClaimCategory.NONE)
 
 
 def clean_contactability(value) -> str:
     return _choice(
-        "contactability", value, Contactability.choices, default=Contactability.CONTACTABLE
+        "contactability", value, Contactability, default=Contactability.CONTACTABLE
     )
 
 
 def clean_contact_alert(value) -> str:
-    return _choice("contact_alert", value, ContactAlert.choices, default=ContactAlert.NONE)
+    return _choice("contact_alert", value, ContactAlert, default=ContactAlert.NONE)
 
 
 def clean_payment_order_kind(value) -> str:
-    return _choice("kind", value, PaymentOrderKind.choices, default=PaymentOrderKind.INVOICE)
+    return _choice("kind", value, PaymentOrderKind, default=PaymentOrderKind.INVOICE)
 
 
 # --- Document numbers -----------------------------------------------------------

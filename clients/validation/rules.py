@@ -12,6 +12,8 @@ from decimal import InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from moonflow.imports.values import InvalidValue
+from moonflow.imports.values import parse_number as parse_file_number
 from moonflow.text import shorten
 
 from ..choices import VariableType
@@ -27,6 +29,11 @@ class ProjectRules:
     # Asesor ID without case (`member_code_key`) → Member, active or not.
     members: dict = field(default_factory=dict)
     variables: dict = field(default_factory=dict)  # key → CustomVariable
+    # Set by an import: numbers come from a file whose decimal mark is this ("," or
+    # "."; None when the file does not tell), read by moonflow.imports.values, which
+    # refuses an ambiguous "45.000" instead of guessing.
+    from_file: bool = False
+    decimal_mark: str | None = None
 
     @classmethod
     def load(cls, project) -> ProjectRules:
@@ -129,17 +136,23 @@ def _options(choices) -> str:
     return listed + ", …" if len(options) > OPTIONS_LISTED else listed
 
 
-def clean_custom_value(variable, value):
+def clean_custom_value(variable, value, *, rules: ProjectRules | None = None):
     """One custom variable's value, typed; blank means absent (None)."""
     field_name = f"extra.{variable.key}"
     label = variable.label
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if variable.type == VariableType.NUMBER:
-        try:
-            number = parse_number(value)
-        except (InvalidOperation, ValueError):
-            _fail(field_name, value, _("no es un número válido (1.234,56)."), label=label)
+        if rules is not None and rules.from_file and isinstance(value, str):
+            try:
+                number = parse_file_number(value, decimal_mark=rules.decimal_mark)
+            except InvalidValue as error:
+                _fail(field_name, value, error.reason, label=label)
+        else:
+            try:
+                number = parse_number(value)
+            except (InvalidOperation, ValueError):
+                _fail(field_name, value, _("no es un número válido (1.234,56)."), label=label)
         if not number.is_finite():
             _fail(field_name, value, _("no es un número válido (1.234,56)."), label=label)
         if number.adjusted() >= VARIABLE_NUMBER_DIGITS:
@@ -176,7 +189,7 @@ def clean_extra(raw: dict, *, rules: ProjectRules) -> tuple[dict, list[FieldErro
         if key not in raw:
             continue
         try:
-            value = clean_custom_value(variable, raw[key])
+            value = clean_custom_value(variable, raw[key], rules=rules)
         except FieldError as error:
             errors.append(error)
             continue

@@ -90,6 +90,9 @@ class Importer:
         """What cleaning and writing look up once per run (rules, members)."""
         return None
 
+    def for_file(self, context, *, decimal_mark: str | None) -> None:
+        """What the file itself tells cleaning (its decimal mark), once it is open."""
+
     def clean(self, raw: dict, context) -> CleanRow:
         raise NotImplementedError
 
@@ -151,6 +154,7 @@ def analyze(run: JobRun, importer: Importer) -> None:
                 "Las columnas del archivo «%(file)s» ya no coinciden con el mapeo guardado."
             ) % {"file": table.file_name})
         run.set_total(table.total_rows)
+        importer.for_file(context, decimal_mark=table.decimal_mark)
         staged, errors = [], []
         read = failed = 0
         for row in table.rows():
@@ -228,17 +232,22 @@ def _reject_duplicates(job, importer: Importer) -> int:
     message = _("El %(what)s %(key)s ya aparece en la fila %(first)s del archivo; cada "
                 "registro va una sola vez.")
     with transaction.atomic(), connection.cursor() as cursor:
+        # The staged rows were just copied in: without fresh statistics the planner
+        # takes the job's rows for a handful and joins them by nested loops (minutes).
+        cursor.execute("ANALYZE imports_stagedrow")
         cursor.execute(
             """
             WITH repeated AS (
-                SELECT row_number, key,
-                       min(row_number) OVER (PARTITION BY key) AS first
-                FROM imports_stagedrow WHERE project_id = %s AND job_id = %s
+                SELECT row_number, first FROM (
+                    SELECT row_number, min(row_number) OVER (PARTITION BY key) AS first
+                    FROM imports_stagedrow WHERE project_id = %s AND job_id = %s
+                ) AS w
+                WHERE row_number > first
             )
             UPDATE imports_stagedrow s SET failed = true, "values" = '{}'
             FROM repeated r
             WHERE s.project_id = %s AND s.job_id = %s AND s.row_number = r.row_number
-              AND r.row_number > r.first AND NOT s.failed
+              AND NOT s.failed
             RETURNING s.row_number, s.key, r.first
             """,
             [job.project_id, job.pk, job.project_id, job.pk],
@@ -276,14 +285,26 @@ def write(run: JobRun, importer: Importer):
     all_or_nothing = bool(job.options.get("all_or_nothing"))
     chunk = max(1, int(settings.IMPORT_CHUNK_ROWS))
     if all_or_nothing:
+        found = []  # the rows the book refused: the rollback takes their errors too
         with transaction.atomic():
-            counts = _write_all(run, importer, context, checkpoint, counts, chunk)
-            if counts.get("failed", 0):
+            counts = _write_all(run, importer, context, checkpoint, counts, chunk, found)
+            refused = counts.get("failed", 0)
+            if refused:
                 transaction.set_rollback(True)
-                raise JobFailed(_(
-                    "No se escribió nada: %(failed)s filas tienen errores y pidió todo o nada. "
-                    "Corríjalas (vea el reporte de errores) y vuelva a cargar el archivo.")
-                    % {"failed": counts["failed"]})
+        if refused:
+            checkpoint.refresh_from_db()
+            if found:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    _copy_errors(cursor, job, found, at_write=True)
+            _save_error_report(run)
+            # Nothing was written: the job must not count what the rollback undid.
+            run.progress(0, read=counts.get("read", 0), failed=refused,
+                         **{name: 0 for name in ("created", "updated", "restored",
+                                                 "unchanged", "deleted")})
+            raise JobFailed(_(
+                "No se escribió nada: %(failed)s filas tienen errores y pidió todo o nada. "
+                "Corríjalas (vea el reporte de errores) y vuelva a cargar el archivo.")
+                % {"failed": refused})
     else:
         counts = _write_all(run, importer, context, checkpoint, counts, chunk)
     if job.options.get("mode") == UPDATE_DELETE and not checkpoint.deletes_done:
@@ -302,7 +323,7 @@ def write(run: JobRun, importer: Importer):
     return _summary(counts)
 
 
-def _write_all(run, importer, context, checkpoint, counts, chunk):
+def _write_all(run, importer, context, checkpoint, counts, chunk, found=None):
     job = run.job
     while True:
         rows = list(
@@ -319,11 +340,12 @@ def _write_all(run, importer, context, checkpoint, counts, chunk):
             for name, value in outcome.counts.items():
                 counts[name] = counts.get(name, 0) + value
             if outcome.errors:
+                rows_out = [(number, 0, header_of(job.mapping).get(error.field, ""), error.value,
+                             error.message) for number, error in outcome.errors]
+                if found is not None:
+                    found.extend(rows_out)
                 with connection.cursor() as cursor:
-                    _copy_errors(cursor, job, [
-                        (number, 0, header_of(job.mapping).get(error.field, ""), error.value,
-                         error.message) for number, error in outcome.errors
-                    ], at_write=True)
+                    _copy_errors(cursor, job, rows_out, at_write=True)
             checkpoint.last_row = rows[-1][0]
             checkpoint.counts = counts
             checkpoint.save(update_fields=["last_row", "counts"])

@@ -20,8 +20,9 @@ MODES = [
 
 class UploadForm(BootstrapFormMixin, forms.Form):
     entity = forms.ChoiceField(label=_("Qué importa"))
+    # An empty file reaches the reader, whose message names it (Django's own does not).
     file = forms.FileField(
-        label=_("Archivo"),
+        label=_("Archivo"), allow_empty_file=True,
         help_text=_("XLSX, XLS, ODS o CSV/TXT (separado por coma, punto y coma o tabulador)."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv,.txt"}),
     )

@@ -18,6 +18,8 @@ from .reading import ImportFileError
 from .tasks import import_task
 
 SAMPLE_ROWS = 5
+# Plan actions that write nothing (an importer's rejections, as its plan names them).
+REJECTED_ACTIONS = ("other_adviser", "other_bin", "incomplete")
 
 
 class ImportRefused(Exception):
@@ -51,6 +53,7 @@ def import_start(*, member, importer, upload, mode: str, scope_adviser_id: int |
                         break
                 headers = table.columns
                 total = table.total_rows
+                decimal_mark = table.decimal_mark
         except ImportFileError:
             job.input_file.delete(save=False)
             raise
@@ -65,6 +68,7 @@ def import_start(*, member, importer, upload, mode: str, scope_adviser_id: int |
         job.mapping = mapping
         job.total = total
         job.options = {**job.options, "headers": headers, "sample": sample,
+                       "decimal_mark": decimal_mark,
                        "template_id": template.pk if template else None}
         job.save(update_fields=["input_file", "mapping", "total", "options"])
     return job
@@ -105,9 +109,12 @@ def import_confirm(*, job, confirmed_deletes: str = "") -> ProcessJob:
     if job.status != JobStatus.AWAITING or job.options.get("phase") != engine.PREVIEW:
         raise ImportRefused(_("Esta importación ya no espera confirmación."))
     plan = job.options.get("plan") or {}
-    if job.options.get("all_or_nothing") and plan.get("failed"):
+    rejected = sum(group["count"] for group in plan.get("actions", [])
+                   if group["action"] in REJECTED_ACTIONS)
+    if job.options.get("all_or_nothing") and (plan.get("failed") or rejected):
         raise ImportRefused(_("Pidió todo o nada y %(n)s filas tienen errores: corríjalas y "
-                              "vuelva a cargar el archivo.") % {"n": plan["failed"]})
+                              "vuelva a cargar el archivo.") % {
+                                  "n": plan.get("failed", 0) + rejected})
     if deletes_need_confirmation(job) and confirmed_deletes.strip() != str(plan["to_delete"]):
         raise ImportRefused(_(
             "Esta importación enviaría %(n)s clientes a la papelera (%(share)s%% del alcance): "

@@ -132,6 +132,7 @@ def _posted_mapping(request, headers) -> dict:
 def _preview(job, importer, mapping: dict, defaults: dict) -> list[dict]:
     """The sample rows, each cell marked with its error under this mapping."""
     context = importer.context(job)
+    importer.for_file(context, decimal_mark=job.options.get("decimal_mark"))
     headers = job.options.get("headers") or []
     rows = []
     for sample in job.options.get("sample") or []:

@@ -16,6 +16,11 @@ Rules a user can rely on:
   date, and no two equal. Lines above it (titles, "Fecha de corte: …") are skipped.
 - Row numbers are the file's own (1-based, counting title, header and blank
   rows), as a spreadsheet program shows them. Blank rows are skipped.
+- Decimal mark: a spreadsheet's number cells arrive as plain numbers ("." and no
+  grouping); a CSV's numbers are written as the program showed them, so its
+  mark is told from the first DECIMAL_SAMPLE_ROWS rows' unambiguous numbers
+  ("1.234,56" or "0,5" say ","; "1,234.56" or "0.5" say "."), or None when no
+  number says (a lone "45.000" is then refused as ambiguous, never guessed).
 - Cells are text, stripped of surrounding spaces. A non-empty value in a
   column without a header is not dropped: it is in `Row.extra` under the
   column's letter, for the caller to report.
@@ -40,6 +45,7 @@ from .convert import Conversion, convert_to_csv
 from .sniff import CSV, ZipLimits, detect_format, fail
 
 HEADER_SEARCH_ROWS = 20
+DECIMAL_SAMPLE_ROWS = 5_000  # rows of a CSV read to tell its decimal mark
 SAMPLE_CHARS = 64 * 1024
 DELIMITERS = (";", "\t", ",")
 
@@ -56,7 +62,7 @@ class Table:
 
     def __init__(self, *, file_name: str, kind: str, csv_path: str, encoding: str,
                  delimiter: str, header_row: int, headers: list[str], total_rows: int,
-                 conversion: Conversion | None):
+                 conversion: Conversion | None, decimal_mark: str | None = None):
         self.file_name = file_name
         self.kind = kind  # "xlsx", "xls", "ods", "xlsb" or "csv"
         self.encoding = encoding
@@ -65,6 +71,7 @@ class Table:
         self.headers = headers  # in file order; "" for a column without a header
         self.total_rows = total_rows  # non-blank data rows below the header
         self.conversion = conversion
+        self.decimal_mark = decimal_mark  # "," or "." for the file's numbers; None: unknown
         self._csv_path = csv_path
 
     @property
@@ -132,13 +139,15 @@ def open_table(path, *, max_bytes: int, max_rows: int, file_name: str | None = N
             delimiter = _detect_delimiter(csv_path, encoding)
         header_row, headers = _find_header(csv_path, encoding, delimiter, file_name)
         total = _count_rows(csv_path, encoding, delimiter, file_name, header_row, max_rows)
+        decimal_mark = "." if conversion is not None else _detect_decimal_mark(
+            csv_path, encoding, delimiter, file_name, header_row)
     except BaseException:
         if conversion is not None:
             os.unlink(conversion.path)
         raise
     return Table(file_name=file_name, kind=kind, csv_path=csv_path, encoding=encoding,
                  delimiter=delimiter, header_row=header_row, headers=headers, total_rows=total,
-                 conversion=conversion)
+                 conversion=conversion, decimal_mark=decimal_mark)
 
 
 # --- Encoding and delimiter ------------------------------------------------------
@@ -214,6 +223,33 @@ def _records(path: str, encoding: str, delimiter: str, file_name: str
                 "El archivo «%(file)s» no se puede leer a partir de la fila %(row)s: una celda "
                 "está mal formada (comillas sin cerrar o un valor demasiado largo).")
                 % {"file": file_name, "row": number + 1}, row=number + 1) from None
+
+
+# Numbers whose decimal mark is beyond doubt: both marks, or a lone mark not followed
+# by exactly three digits (a lone "1.000" could be a thousand or one).
+_COMMA_DECIMAL = re.compile(r"^[-+]?(?:\d{1,3}(?:\.\d{3})+,\d+|\d+,(?:\d{1,2}|\d{4,}))$")
+_DOT_DECIMAL = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+\.\d+|\d+\.(?:\d{1,2}|\d{4,}))$")
+
+
+def _detect_decimal_mark(path: str, encoding: str, delimiter: str, file_name: str,
+                         header_row: int) -> str | None:
+    comma = dot = 0
+    for number, cells in _records(path, encoding, delimiter, file_name):
+        if number <= header_row:
+            continue
+        if number > header_row + DECIMAL_SAMPLE_ROWS:
+            break
+        for cell in cells:
+            cell = cell.strip()
+            if not cell or not cell[-1].isdigit() or _DATE.match(cell):
+                continue
+            if _COMMA_DECIMAL.match(cell):
+                comma += 1
+            elif _DOT_DECIMAL.match(cell):
+                dot += 1
+    if comma == dot:
+        return None
+    return "," if comma > dot else "."
 
 
 # --- Header ---------------------------------------------------------------------
