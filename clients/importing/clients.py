@@ -257,9 +257,10 @@ class ClientImporter(Importer):
         now = timezone.now()
         created = _insert(job.project_id, creates, now)
         outcome.counts["created"] += len(created)
-        assignments.extend((pk, adviser_id) for pk, adviser_id in created if adviser_id)
         _update(job.project_id, updates, now)
-        _record_assignments(job, context, assignments, now)
+        _record_assignments(job, context, assignments, now, close_open=True)
+        _record_assignments(job, context, [(pk, adviser) for pk, adviser in created if adviser],
+                            now, close_open=False)
         if restored_ids:
             recompute_situations(project=job.project, client_ids=restored_ids)
         return outcome
@@ -442,17 +443,23 @@ def _update(project_id: int, updates: list, now) -> None:
         )
 
 
-def _record_assignments(job, context: Context, assignments: list, now) -> None:
-    """Close each client's open history row and open one for its new adviser (source: the import)."""
+def _record_assignments(job, context: Context, assignments: list, now, *,
+                        close_open: bool) -> None:
+    """Close each client's open history row (a new client has none) and open one for its new
+    adviser (source: the import)."""
     if not assignments:
         return
     ids = [pk for pk, _a in assignments]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE clients_clientassignment SET ended_at = %s "
-            "WHERE project_id = %s AND client_id = ANY(%s) AND ended_at IS NULL",
-            [now, job.project_id, ids],
-        )
+        if close_open:
+            cursor.execute(
+                """
+                UPDATE clients_clientassignment a SET ended_at = %s
+                FROM unnest(%s::bigint[]) AS k(client_id)
+                WHERE a.project_id = %s AND a.client_id = k.client_id AND a.ended_at IS NULL
+                """,
+                [now, ids, job.project_id],
+            )
         cursor.execute(
             """
             INSERT INTO clients_clientassignment (project_id, client_id, adviser_id, started_at,
