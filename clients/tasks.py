@@ -4,6 +4,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +16,7 @@ from moonflow.tenancy.models import Project
 from .lists import export_clients_task  # noqa: F401  (registers the download tasks)
 from .order_lists import export_payment_orders_task  # noqa: F401
 from .models import Client
+from .recycle_bin import expired_in_bin, purge_expired
 from .situation import project_today, recompute_situations
 
 
@@ -41,6 +43,35 @@ def _recomputed_today(project) -> bool:
     return ProcessJob.objects.filter(
         project=project, kind=JobKind.SITUATION_RECOMPUTE, created_at__gte=local_midnight
     ).exists()
+
+
+@job_task("clients.tasks.purge_project_recycle_bin")
+def purge_project_recycle_bin(run):
+    """Delete for good the project's clients that spent their days in the Papelera."""
+    project = run.project
+    total = expired_in_bin(project).count()
+    run.set_total(total)
+    purged = purge_expired(project, progress=lambda n: run.progress(n, deleted=n))
+    run.progress(purged, force=True, deleted=purged)
+    return job_message(
+        gettext_lazy("Papelera vaciada: %(purged)s clientes con más de %(days)s días en la "
+                     "papelera se eliminaron definitivamente."),
+        purged=purged, days=settings.RECYCLE_BIN_DAYS,
+    )
+
+
+@shared_task(name="clients.tasks.purge_recycle_bins")
+def purge_recycle_bins() -> int:
+    """Nightly: a purge job (in the Log de procesos, with its count) for each project whose
+    Papelera holds clients past their days."""
+    started = 0
+    for project in Project.objects.all().iterator():
+        if not expired_in_bin(project).exists():
+            continue
+        job_create(project=project, kind=JobKind.RECYCLE_BIN_PURGE,
+                   task=purge_project_recycle_bin, title=_("Vaciado nocturno de la papelera"))
+        started += 1
+    return started
 
 
 @shared_task(name="clients.tasks.recompute_all_situations")

@@ -16,6 +16,7 @@ class JobKind(models.TextChoices):
     TRANSFER = "transfer", _("Transferencia de clientes")
     SITUATION_RECOMPUTE = "situation_recompute", _("Recálculo de situaciones")
     MEMBER_EXPORT = "member_export", _("Descarga de usuarios")
+    RECYCLE_BIN_PURGE = "recycle_bin_purge", _("Vaciado de la papelera")
 
 
 class JobStatus(models.TextChoices):

@@ -195,6 +195,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("JOB_SWEEP_SECONDS", 60),
         "options": {"expires": env_int("JOB_SWEEP_SECONDS", 60)},
     },
+    # Clients in the recycle bin longer than RECYCLE_BIN_DAYS are deleted for good.
+    "purge-recycle-bins": {
+        "task": "clients.tasks.purge_recycle_bins",
+        "schedule": crontab(hour=4, minute=0),
+    },
     # Hourly, so that each project is recomputed right after its own midnight.
     "recompute-situations": {
         "task": "clients.tasks.recompute_all_situations",
@@ -230,6 +235,7 @@ JOB_QUEUED_EXPIRE_HOURS = env_int("JOB_QUEUED_EXPIRE_HOURS", 24)
 # have; rows written per transaction (each chunk is a checkpoint); the share of
 # the scope an "actualizar incluyendo eliminación" import may send to the recycle
 # bin before it asks for a second confirmation naming the number.
+RECYCLE_BIN_DAYS = env_int("RECYCLE_BIN_DAYS", 14)  # the Papelera keeps a client this long
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2_000_000)
 IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 5_000)
