@@ -14,6 +14,7 @@ class AuditEventKind(models.TextChoices):
     RESTORED = "restored", _("Recuperado")
     TRANSFERRED = "transferred", _("Transferido")
     EXPORTED = "exported", _("Exportado")
+    IMPORTED = "imported", _("Importado")
     INVITED = "invited", _("Invitado")
 
 

@@ -33,6 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from moonflow.audit.models import AuditEventKind
+from moonflow.audit.services import audit_record
 from moonflow.jobs.runner import AWAIT_USER, JobFailed, JobRun, job_message
 from moonflow.spreadsheets import write_error_report
 
@@ -319,6 +321,7 @@ def write(run: JobRun, importer: Importer):
         run.progress(_done(counts), **counts)
     importer.after_write(job, context)
     _save_error_report(run)
+    run.on_success(lambda: _audit(job, counts))
     StagedRow.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
     return _summary(counts)
 
@@ -365,6 +368,28 @@ def _save_error_report(run: JobRun) -> None:
         return
     stem = Path(job.input_name or "archivo").stem
     run.save_errors(f"errores_{stem}.xlsx", write_error_report(errors.iterator(chunk_size=2000)))
+
+
+def _audit(job, counts: dict) -> None:
+    """One event per import: who, which file, how it was mapped, the options and the counts."""
+    options = job.options or {}
+    audit_record(
+        project=job.project,
+        actor=job.requested_by.user if job.requested_by_id else None,
+        event=AuditEventKind.IMPORTED,
+        resource_type=f"{options.get('entity', '')}_import",
+        resource_id=job.pk,
+        resource_label=job.input_name,
+        changes={
+            "file": [None, job.input_name],
+            "mapping": [None, {h: t for h, t in job.mapping.items() if t}],
+            "mode": [None, options.get("mode")],
+            "scope_adviser_id": [None, options.get("scope_adviser_id")],
+            "all_or_nothing": [None, bool(options.get("all_or_nothing"))],
+            "counts": [None, {k: v for k, v in counts.items() if v}],
+        },
+        source=options.get("source", "file"),
+    )
 
 
 def _summary(counts: dict):

@@ -209,3 +209,18 @@ def test_a_file_without_a_type_column_takes_one_type_for_every_row(cast, admin):
     assert job.created == 2
     assert sorted(Client.objects.values_list("document_type", "document_number")) == [
         ("CE", "00123"), ("CE", "456")]
+
+
+def test_the_import_is_audited_once_with_its_file_mapping_options_and_counts(cast, admin):
+    from moonflow.audit.models import AuditEvent
+
+    job = upload(admin, cast, FILE.format(code_lower=cast.adviser.code))
+    confirm_mapping(admin, cast, job)
+    admin.post(url("integrations:confirm", cast, pk=job.pk))
+    job = run(job.pk)
+    event = AuditEvent.objects.get(resource_type="clients_import", resource_id=str(job.pk))
+    assert (event.event, event.actor_id, event.resource_label) == (
+        "imported", cast.admin.user_id, "clientes.csv")
+    assert event.changes["mode"] == [None, "update"]
+    assert event.changes["counts"][1] == {"read": 3, "created": 2, "failed": 1}
+    assert event.changes["mapping"][1]["Asesor ID"] == "adviser_code"
