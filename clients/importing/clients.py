@@ -114,89 +114,14 @@ class ClientImporter(Importer):
         context.rules.decimal_mark = decimal_mark
 
     def clean(self, raw: dict, context: Context) -> CleanRow:
-        row = {k: v for k, v in raw.items() if not k.startswith("extra.")}
-        extra = {k.removeprefix("extra."): v for k, v in raw.items() if k.startswith("extra.")}
-        if extra:
-            row["extra"] = extra
-        # The key is always cleaned (blank gives "obligatorio"), the rest only when given.
-        row.setdefault("document_type", "")
-        row.setdefault("document_number", "")
-        cleaned = clean_client_row(row, rules=context.rules, partial=True)
-        errors = [CellError(e.field, e.value, e.text) for e in cleaned.errors]
-        values = cleaned.values
-        key = None
-        if "document_type" in values and "document_number" in values:
-            key = f"{values['document_type']} {values['document_number']}"
-        out = {}
-        for name, value in values.items():
-            if name == "segment":
-                out["segment_id"] = value.pk if value is not None else None
-            elif name == "adviser_code":
-                out["adviser_id"] = value.pk if value is not None else None
-            elif name == "supervisor_code":
-                out["supervisor_id"] = value.pk if value is not None else None
-            elif name == "extra":
-                if value:
-                    out["extra"] = value
-            elif name not in ("document_type", "document_number"):
-                out[name] = value
-        scope = context.scope_adviser_id
-        if scope is not None and out.get("adviser_id") not in (None, scope):
-            errors.append(CellError("adviser_code", raw.get("adviser_code", ""), _(
-                "Asesor ID «%(code)s»: esta importación es solo para la cartera de %(scope)s; "
-                "el cliente no puede quedar con otro asesor.") % {
-                "code": shorten(raw.get("adviser_code", "")),
-                "scope": _member_label(context.members.get(scope)),
-            }))
-        if scope is not None and "adviser_id" not in out:
-            out["adviser_id"] = scope
-        return CleanRow(key=key, values=out, errors=errors)
+        return clean_client(raw, context)
 
     # --- preview ----------------------------------------------------------------------------
 
     def plan(self, job, context: Context) -> dict:
-        groups: dict[tuple[str, int | None], dict] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                SELECT s.row_number, s.key, s."values", c.adviser_id, c.deleted_at IS NOT NULL,
-                       c.id IS NOT NULL
-                FROM imports_stagedrow s
-                LEFT JOIN clients_client c
-                  ON c.project_id = s.project_id
-                 AND c.document_type = split_part(s.key, ' ', 1)
-                 AND c.document_number = substr(s.key, strpos(s.key, ' ') + 1)
-                WHERE s.project_id = %s AND s.job_id = %s AND NOT s.failed
-                ORDER BY s.row_number
-                """,
-                [job.project_id, job.pk],
-            )
-            while batch := cursor.fetchmany(5000):
-                for number, key, values, adviser_id, deleted, exists in batch:
-                    if isinstance(values, str):
-                        values = json.loads(values)
-                    holder = Holder(adviser_id, deleted) if exists else None
-                    action = resolve(holder, scope_adviser_id=context.scope_adviser_id)
-                    if action == Action.CREATE and _missing_for_create(values):
-                        action = "incomplete"
-                    target = values.get("adviser_id", adviser_id)
-                    if action in (Action.OTHER_ADVISER, Action.OTHER_BIN):
-                        target = adviser_id
-                    group = groups.setdefault((str(action), target),
-                                              {"count": 0, "samples": []})
-                    group["count"] += 1
-                    if len(group["samples"]) < 3:
-                        group["samples"].append({"row": number, "key": key,
-                                                 "name": values.get("name", "")})
         to_delete, scope_size = self._absent(job, context, count_only=True)
         return {
-            "actions": [
-                {"action": action, "adviser_id": adviser_id,
-                 "adviser": _member_label(context.members.get(adviser_id)),
-                 **group}
-                for (action, adviser_id), group in sorted(
-                    groups.items(), key=lambda item: (item[0][0], -item[1]["count"]))
-            ],
+            "actions": client_groups(job, context),
             "to_delete": to_delete if job.options.get("mode") == "update_delete" else 0,
             "scope_size": scope_size,
         }
@@ -204,66 +129,7 @@ class ClientImporter(Importer):
     # --- writing ----------------------------------------------------------------------------
 
     def write_chunk(self, job, rows, context: Context) -> ChunkOutcome:
-        outcome = ChunkOutcome(counts={"created": 0, "updated": 0, "restored": 0,
-                                       "unchanged": 0, "failed": 0})
-        holders = _lock_holders(job.project_id, [key for _n, key, _v in rows])
-        creates, updates, assignments = [], [], []
-        restored_ids = []
-        for number, key, values in rows:
-            holder = holders.get(key)
-            action = resolve(
-                Holder(holder["adviser_id"], holder["deleted_at"] is not None) if holder else None,
-                scope_adviser_id=context.scope_adviser_id,
-            )
-            if action == Action.CREATE:
-                missing = _missing_for_create(values)
-                if missing:
-                    outcome.counts["failed"] += 1
-                    outcome.errors.append((number, CellError(missing, "", _(
-                        "%(label)s: es obligatorio para crear el cliente %(key)s.") % {
-                        "label": str(_label(missing)), "key": key})))
-                    continue
-                creates.append((key, values))
-                continue
-            if action in (Action.OTHER_ADVISER, Action.OTHER_BIN):
-                outcome.counts["failed"] += 1
-                outcome.errors.append((number, CellError("", key, _other_adviser_message(
-                    key, holder, context, in_bin=action == Action.OTHER_BIN))))
-                continue
-            changes = _changes(holder, values)
-            restore = action == Action.RESTORE
-            if not changes and not restore:
-                outcome.counts["unchanged"] += 1
-                continue
-            # A later change (an edit, a deletion on screen) wins over this older file.
-            if holder["updated_at"] > context.since and (changes or restore):
-                outcome.counts["failed"] += 1
-                outcome.errors.append((number, CellError("", key, _(
-                    "El cliente %(key)s se modificó el %(when)s, después de cargar este archivo: "
-                    "no se sobrescribe con la fila del archivo. Si la fila es la correcta, "
-                    "vuelva a importarla.") % {
-                    "key": key,
-                    "when": timezone.localtime(holder["updated_at"]).strftime("%d/%m/%Y %H:%M"),
-                })))
-                continue
-            updates.append({"id": holder["id"], "restore": restore, **changes})
-            if restore:
-                restored_ids.append(holder["id"])
-                outcome.counts["restored"] += 1
-            else:
-                outcome.counts["updated"] += 1
-            if "adviser_id" in changes:
-                assignments.append((holder["id"], changes["adviser_id"]))
-        now = timezone.now()
-        created = _insert(job.project_id, creates, now)
-        outcome.counts["created"] += len(created)
-        _update(job.project_id, updates, now)
-        _record_assignments(job, context, assignments, now, close_open=True)
-        _record_assignments(job, context, [(pk, adviser) for pk, adviser in created if adviser],
-                            now, close_open=False)
-        if restored_ids:
-            recompute_situations(project=job.project, client_ids=restored_ids)
-        return outcome
+        return write_clients(job, rows, context)
 
     def delete_absent(self, job, context: Context) -> int:
         return self._absent(job, context, count_only=False)
@@ -313,6 +179,159 @@ class ClientImporter(Importer):
 
     def model_example(self, project) -> dict:
         return {f.key: f.example for f in self.fields(project)}
+
+
+def clean_client(raw: dict, context: Context) -> CleanRow:
+    """A file row's client fields (field key → text) cleaned by `clean_client_row`, with the
+    scope's rule for the Asesor ID; the key is the external ID ("CC 123")."""
+    row = {k: v for k, v in raw.items() if not k.startswith("extra.")}
+    extra = {k.removeprefix("extra."): v for k, v in raw.items() if k.startswith("extra.")}
+    if extra:
+        row["extra"] = extra
+    # The key is always cleaned (blank gives "obligatorio"), the rest only when given.
+    row.setdefault("document_type", "")
+    row.setdefault("document_number", "")
+    cleaned = clean_client_row(row, rules=context.rules, partial=True)
+    errors = [CellError(e.field, e.value, e.text) for e in cleaned.errors]
+    values = cleaned.values
+    key = None
+    if "document_type" in values and "document_number" in values:
+        key = f"{values['document_type']} {values['document_number']}"
+    out = {}
+    for name, value in values.items():
+        if name == "segment":
+            out["segment_id"] = value.pk if value is not None else None
+        elif name == "adviser_code":
+            out["adviser_id"] = value.pk if value is not None else None
+        elif name == "supervisor_code":
+            out["supervisor_id"] = value.pk if value is not None else None
+        elif name == "extra":
+            if value:
+                out["extra"] = value
+        elif name not in ("document_type", "document_number"):
+            out[name] = value
+    scope = context.scope_adviser_id
+    if scope is not None and out.get("adviser_id") not in (None, scope):
+        errors.append(CellError("adviser_code", raw.get("adviser_code", ""), _(
+            "Asesor ID «%(code)s»: esta importación es solo para la cartera de %(scope)s; "
+            "el cliente no puede quedar con otro asesor.") % {
+            "code": shorten(raw.get("adviser_code", "")),
+            "scope": _member_label(context.members.get(scope)),
+        }))
+    if scope is not None and "adviser_id" not in out:
+        out["adviser_id"] = scope
+    return CleanRow(key=key, values=out, errors=errors)
+
+
+def client_groups(job, context: Context, *, values_sql: str = 's."values"',
+                  key_sql: str = "s.key", only_sql: str = "") -> list[dict]:
+    """What the staged client rows would do, per action and target adviser, with samples.
+
+    `values_sql` and `key_sql` say where a staged row keeps the client's values and
+    key (a base de cartera nests them beside the order's); `only_sql` narrows the rows.
+    """
+    groups: dict[tuple[str, int | None], dict] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT s.row_number, {key_sql}, {values_sql}, c.adviser_id,
+                   c.deleted_at IS NOT NULL, c.id IS NOT NULL
+            FROM imports_stagedrow s
+            LEFT JOIN clients_client c
+              ON c.project_id = s.project_id
+             AND c.document_type = split_part({key_sql}, ' ', 1)
+             AND c.document_number = substr({key_sql}, strpos({key_sql}, ' ') + 1)
+            WHERE s.project_id = %s AND s.job_id = %s AND NOT s.failed {only_sql}
+            ORDER BY s.row_number
+            """,
+            [job.project_id, job.pk],
+        )
+        while batch := cursor.fetchmany(5000):
+            for number, key, values, adviser_id, deleted, exists in batch:
+                if isinstance(values, str):
+                    values = json.loads(values)
+                holder = Holder(adviser_id, deleted) if exists else None
+                action = resolve(holder, scope_adviser_id=context.scope_adviser_id)
+                if action == Action.CREATE and _missing_for_create(values):
+                    action = "incomplete"
+                target = values.get("adviser_id", adviser_id)
+                if action in (Action.OTHER_ADVISER, Action.OTHER_BIN):
+                    target = adviser_id
+                group = groups.setdefault((str(action), target), {"count": 0, "samples": []})
+                group["count"] += 1
+                if len(group["samples"]) < 3:
+                    group["samples"].append({"row": number, "key": key,
+                                             "name": values.get("name", "")})
+    return [
+        {"action": action, "adviser_id": adviser_id,
+         "adviser": _member_label(context.members.get(adviser_id)), **group}
+        for (action, adviser_id), group in sorted(
+            groups.items(), key=lambda item: (item[0][0], -item[1]["count"]))
+    ]
+
+
+def write_clients(job, rows, context: Context) -> ChunkOutcome:
+    """Write a chunk of staged client rows: (row number, key, cleaned values)."""
+    outcome = ChunkOutcome(counts={"created": 0, "updated": 0, "restored": 0,
+                                   "unchanged": 0, "failed": 0})
+    holders = _lock_holders(job.project_id, [key for _n, key, _v in rows])
+    creates, updates, assignments = [], [], []
+    restored_ids = []
+    for number, key, values in rows:
+        holder = holders.get(key)
+        action = resolve(
+            Holder(holder["adviser_id"], holder["deleted_at"] is not None) if holder else None,
+            scope_adviser_id=context.scope_adviser_id,
+        )
+        if action == Action.CREATE:
+            missing = _missing_for_create(values)
+            if missing:
+                outcome.counts["failed"] += 1
+                outcome.errors.append((number, CellError(missing, "", _(
+                    "%(label)s: es obligatorio para crear el cliente %(key)s.") % {
+                    "label": str(_label(missing)), "key": key})))
+                continue
+            creates.append((key, values))
+            continue
+        if action in (Action.OTHER_ADVISER, Action.OTHER_BIN):
+            outcome.counts["failed"] += 1
+            outcome.errors.append((number, CellError("", key, _other_adviser_message(
+                key, holder, context, in_bin=action == Action.OTHER_BIN))))
+            continue
+        changes = _changes(holder, values)
+        restore = action == Action.RESTORE
+        if not changes and not restore:
+            outcome.counts["unchanged"] += 1
+            continue
+        # A later change (an edit, a deletion on screen) wins over this older file.
+        if holder["updated_at"] > context.since and (changes or restore):
+            outcome.counts["failed"] += 1
+            outcome.errors.append((number, CellError("", key, _(
+                "El cliente %(key)s se modificó el %(when)s, después de cargar este archivo: "
+                "no se sobrescribe con la fila del archivo. Si la fila es la correcta, "
+                "vuelva a importarla.") % {
+                "key": key,
+                "when": timezone.localtime(holder["updated_at"]).strftime("%d/%m/%Y %H:%M"),
+            })))
+            continue
+        updates.append({"id": holder["id"], "restore": restore, **changes})
+        if restore:
+            restored_ids.append(holder["id"])
+            outcome.counts["restored"] += 1
+        else:
+            outcome.counts["updated"] += 1
+        if "adviser_id" in changes:
+            assignments.append((holder["id"], changes["adviser_id"]))
+    now = timezone.now()
+    created = _insert(job.project_id, creates, now)
+    outcome.counts["created"] += len(created)
+    _update(job.project_id, updates, now)
+    _record_assignments(job, context, assignments, now, close_open=True)
+    _record_assignments(job, context, [(pk, adviser) for pk, adviser in created if adviser],
+                        now, close_open=False)
+    if restored_ids:
+        recompute_situations(project=job.project, client_ids=restored_ids)
+    return outcome
 
 
 def _label(key: str):

@@ -67,7 +67,7 @@ from .fields import (
     parse_number,
     rut_check_digit,
 )
-from .rows import CLIENT_FIELDS, CleanClient, clean_client_row
+from .rows import CLIENT_FIELDS, ORDER_FIELDS, CleanClient, clean_client_row, clean_order_row
 from .rules import (
     CHOICE_LENGTH_MAX,
     CHOICES_MAX,
@@ -89,6 +89,7 @@ __all__ = [
     "CHOICE_LENGTH_MAX",
     "CHOICES_MAX",
     "CLIENT_FIELDS",
+    "ORDER_FIELDS",
     "CUIT_WEIGHTS",
     "LABELS",
     "MONEY_DIGITS",
@@ -104,6 +105,7 @@ __all__ = [
     "clean_city",
     "clean_claim_category",
     "clean_client_row",
+    "clean_order_row",
     "clean_contact_alert",
     "clean_contactability",
     "clean_currency",

@@ -58,6 +58,7 @@ LABELS = {
     "currency": gettext_lazy("Moneda"),
     "issued_on": gettext_lazy("Emisión"),
     "due_date": gettext_lazy("Vencimiento"),
+    "balance": gettext_lazy("Saldo"),
 }
 
 
@@ -422,16 +423,30 @@ MONEY_DIGITS = 12  # integer digits the amount columns hold
 MONEY_LIMIT = Decimal(10) ** MONEY_DIGITS
 
 
-def clean_money(field: str, value, *, required: bool = False, positive: bool = False) -> Decimal:
-    """An amount with up to 2 decimals and 12 integer digits; never negative."""
+def clean_money(field: str, value, *, required: bool = False, positive: bool = False,
+                rules=None) -> Decimal:
+    """An amount with up to 2 decimals and 12 integer digits; never negative.
+
+    With the `rules` of an import (`from_file`), a text is read with the file's
+    decimal mark (moonflow.imports.values), which refuses an ambiguous "45.000".
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             _required(field, value)
         return Decimal("0")
-    try:
-        amount = parse_number(value)
-    except (InvalidOperation, ValueError):
-        _fail(field, value, _("no es un importe válido (1.234,56)."))
+    if rules is not None and rules.from_file and isinstance(value, str):
+        from moonflow.imports.values import InvalidValue
+        from moonflow.imports.values import parse_number as parse_file_number
+
+        try:
+            amount = parse_file_number(value, decimal_mark=rules.decimal_mark)
+        except InvalidValue as error:
+            _fail(field, value, error.reason)
+    else:
+        try:
+            amount = parse_number(value)
+        except (InvalidOperation, ValueError):
+            _fail(field, value, _("no es un importe válido (1.234,56)."))
     if amount < 0 or (positive and amount == 0):
         _fail(field, value, _("debe ser mayor que cero.") if positive else _("no puede ser negativo."))
     # Size first: rounding a 27-digit amount to cents overflows Decimal's precision.

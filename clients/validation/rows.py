@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from .fields import (
     FieldError,
+    clean_currency,
+    clean_date,
+    clean_money,
+    clean_order_number,
+    clean_payment_order_kind,
     clean_city,
     clean_claim_category,
     clean_contact_alert,
@@ -99,3 +106,46 @@ def clean_client_row(raw: dict, *, rules: ProjectRules, partial: bool = False) -
         errors.extend(extra_errors)
     return CleanClient(values=values, errors=errors)
 
+
+
+ORDER_FIELDS = ("number", "kind", "amount", "interest", "discounts", "payments", "balance",
+                "currency", "issued_on", "due_date")
+
+
+def clean_order_row(raw: dict, *, rules: ProjectRules) -> CleanClient:
+    """Clean the payment-order fields present in `raw` (an import's row), all errors collected.
+
+    Only what is given is cleaned (an update changes what the file has); creating
+    an order needs the number, the amount and the due date, checked by the caller
+    that knows whether the order exists. "balance" (Saldo) is what is left to pay:
+    with the amount, it gives the payments (amount + interest − discounts − balance).
+    """
+    values, errors = {}, []
+
+    def run(name, fn, *args, **kwargs):
+        if name not in raw:
+            return
+        try:
+            values[name] = fn(*args, raw.get(name), **kwargs)
+        except FieldError as error:
+            errors.append(error)
+
+    run("number", clean_order_number)
+    run("kind", clean_payment_order_kind)
+    run("amount", clean_money, "amount", positive=True, rules=rules)
+    for name in ("interest", "discounts", "payments", "balance"):
+        run(name, clean_money, name, rules=rules)
+    run("currency", clean_currency, default=rules.project.currency)
+    run("issued_on", clean_date, "issued_on", required=False)
+    run("due_date", clean_date, "due_date")
+    if "balance" in values and "payments" not in values and "amount" in values:
+        paid = (values["amount"] + values.get("interest", 0) - values.get("discounts", 0)
+                - values["balance"])
+        if paid < 0:
+            errors.append(FieldError("balance", raw.get("balance"), _(
+                "Saldo «%(value)s»: es mayor que el monto más los intereses menos los "
+                "descuentos.") % {"value": raw.get("balance")}))
+        else:
+            values["payments"] = paid
+    values.pop("balance", None)
+    return CleanClient(values=values, errors=errors)
