@@ -9,5 +9,8 @@ class ClientsConfig(AppConfig):
         from moonflow.imports.registry import register
 
         from .importing.clients import ClientImporter
+        from .importing.orders import PaymentOrderImporter, PortfolioBaseImporter
 
         register(ClientImporter())
+        register(PortfolioBaseImporter())
+        register(PaymentOrderImporter())

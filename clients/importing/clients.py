@@ -119,7 +119,7 @@ class ClientImporter(Importer):
     # --- preview ----------------------------------------------------------------------------
 
     def plan(self, job, context: Context) -> dict:
-        to_delete, scope_size = self._absent(job, context, count_only=True)
+        to_delete, scope_size = absent_clients(job, context, count_only=True)
         return {
             "actions": client_groups(job, context),
             "to_delete": to_delete if job.options.get("mode") == "update_delete" else 0,
@@ -132,45 +132,7 @@ class ClientImporter(Importer):
         return write_clients(job, rows, context)
 
     def delete_absent(self, job, context: Context) -> int:
-        return self._absent(job, context, count_only=False)
-
-    def _absent(self, job, context: Context, *, count_only: bool):
-        """Clients in scope that the file does not name: (count, scope size) or deleted count."""
-        scope = "AND c.adviser_id = %s" if context.scope_adviser_id is not None else ""
-        params = [job.project_id]
-        if context.scope_adviser_id is not None:
-            params.append(context.scope_adviser_id)
-        # A client created or changed after the upload is not "absent from" the older file.
-        absent_params = [*params, context.since]
-        absent = f"""
-            FROM clients_client c
-            WHERE c.project_id = %s AND c.deleted_at IS NULL {scope}
-              AND c.updated_at <= %s
-              AND NOT EXISTS (
-                SELECT 1 FROM imports_stagedrow s
-                WHERE s.project_id = c.project_id AND s.job_id = %s
-                  AND s.key = c.document_type || ' ' || c.document_number)
-        """
-        with connection.cursor() as cursor:
-            if count_only:
-                cursor.execute(f"SELECT count(*) {absent}", [*absent_params, job.pk])
-                count = cursor.fetchone()[0]
-                cursor.execute(
-                    f"SELECT count(*) FROM clients_client c WHERE c.project_id = %s "
-                    f"AND c.deleted_at IS NULL {scope}", params)
-                return count, cursor.fetchone()[0]
-            cursor.execute(
-                f"""
-                UPDATE clients_client SET deleted_at = %s, deleted_by_id = %s,
-                       deletion_reason = %s, updated_at = %s
-                WHERE project_id = %s AND id IN (SELECT c.id {absent})
-                """,
-                [timezone.now(), context.actor_id,
-                 _("Ausente del archivo %(file)s (importación #%(id)s)") % {
-                     "file": job.input_name, "id": job.pk},
-                 timezone.now(), job.project_id, *absent_params, job.pk],
-            )
-            return cursor.rowcount
+        return absent_clients(job, context, count_only=False)
 
     def after_write(self, job, context) -> None:
         # The planner must know the book's new size before the next set-based statement.
@@ -216,11 +178,50 @@ def clean_client(raw: dict, context: Context) -> CleanRow:
             "Asesor ID «%(code)s»: esta importación es solo para la cartera de %(scope)s; "
             "el cliente no puede quedar con otro asesor.") % {
             "code": shorten(raw.get("adviser_code", "")),
-            "scope": _member_label(context.members.get(scope)),
+            "scope": member_label(context.members.get(scope)),
         }))
     if scope is not None and "adviser_id" not in out:
         out["adviser_id"] = scope
     return CleanRow(key=key, values=out, errors=errors)
+
+
+def absent_clients(job, context: Context, *, count_only: bool):
+    """Clients in scope that the file does not name: (count, scope size) or deleted count."""
+    scope = "AND c.adviser_id = %s" if context.scope_adviser_id is not None else ""
+    params = [job.project_id]
+    if context.scope_adviser_id is not None:
+        params.append(context.scope_adviser_id)
+    # A client created or changed after the upload is not "absent from" the older file.
+    absent_params = [*params, context.since]
+    absent = f"""
+        FROM clients_client c
+        WHERE c.project_id = %s AND c.deleted_at IS NULL {scope}
+          AND c.updated_at <= %s
+          AND NOT EXISTS (
+            SELECT 1 FROM imports_stagedrow s
+            WHERE s.project_id = c.project_id AND s.job_id = %s
+              AND s.key = c.document_type || ' ' || c.document_number)
+    """
+    with connection.cursor() as cursor:
+        if count_only:
+            cursor.execute(f"SELECT count(*) {absent}", [*absent_params, job.pk])
+            count = cursor.fetchone()[0]
+            cursor.execute(
+                f"SELECT count(*) FROM clients_client c WHERE c.project_id = %s "
+                f"AND c.deleted_at IS NULL {scope}", params)
+            return count, cursor.fetchone()[0]
+        cursor.execute(
+            f"""
+            UPDATE clients_client SET deleted_at = %s, deleted_by_id = %s,
+                   deletion_reason = %s, updated_at = %s
+            WHERE project_id = %s AND id IN (SELECT c.id {absent})
+            """,
+            [timezone.now(), context.actor_id,
+             _("Ausente del archivo %(file)s (importación #%(id)s)") % {
+                 "file": job.input_name, "id": job.pk},
+             timezone.now(), job.project_id, *absent_params, job.pk],
+        )
+        return cursor.rowcount
 
 
 def client_groups(job, context: Context, *, values_sql: str = 's."values"',
@@ -264,7 +265,7 @@ def client_groups(job, context: Context, *, values_sql: str = 's."values"',
                                              "name": values.get("name", "")})
     return [
         {"action": action, "adviser_id": adviser_id,
-         "adviser": _member_label(context.members.get(adviser_id)), **group}
+         "adviser": member_label(context.members.get(adviser_id)), **group}
         for (action, adviser_id), group in sorted(
             groups.items(), key=lambda item: (item[0][0], -item[1]["count"]))
     ]
@@ -350,7 +351,7 @@ def _missing_for_create(values: dict) -> str:
     return ""
 
 
-def _member_label(member) -> str:
+def member_label(member) -> str:
     if member is None:
         return ""
     return f"{member.display_name} ({member.code})"
@@ -358,7 +359,7 @@ def _member_label(member) -> str:
 
 def _other_adviser_message(key, holder, context: Context, *, in_bin: bool) -> str:
     member = context.members.get(holder["adviser_id"])
-    who = _member_label(member) if member else _("sin asesor asignado")
+    who = member_label(member) if member else _("sin asesor asignado")
     if in_bin:
         return _("El cliente %(key)s está en la papelera de %(who)s, fuera del alcance de esta "
                  "importación: no se modifica. Para pasarlo a este asesor, use el modo "

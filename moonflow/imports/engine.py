@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from moonflow.audit.models import AuditEventKind
 from moonflow.audit.services import audit_record
+from moonflow.jobs.models import COUNT_FIELDS
 from moonflow.jobs.runner import AWAIT_USER, JobFailed, JobRun, job_message
 from moonflow.spreadsheets import write_error_report
 
@@ -84,6 +85,7 @@ class Importer:
     label = ""  # what the upload screen calls it ("Clientes")
     model_file_name = "reporte_modelo.xlsx"
     key_label = ""  # how a message names the external ID ("documento")
+    unique_key = True  # each staged key once in a file (a base de cartera repeats clients)
 
     def fields(self, project) -> list:
         raise NotImplementedError
@@ -97,6 +99,11 @@ class Importer:
 
     def clean(self, raw: dict, context) -> CleanRow:
         raise NotImplementedError
+
+    def after_staging(self, job, context) -> list[tuple[int, str, str, str]]:
+        """Checks across rows once all are staged: (row, field, value, message) of each row
+        that must fail (the engine marks it failed and reports it)."""
+        return []
 
     def plan(self, job, context) -> dict:
         """What writing would do now: {"actions": [...], "to_delete": n, "scope_size": n}."""
@@ -113,6 +120,10 @@ class Importer:
 
     def model_example(self, project) -> dict:
         return {}
+
+    def summary(self, counts: dict):
+        """The job's closing message."""
+        return summary(counts)
 
 
 # --- Reading the file ------------------------------------------------------------------------
@@ -185,7 +196,13 @@ def analyze(run: JobRun, importer: Importer) -> None:
                 staged, errors = [], []
                 run.progress(read, read=read, failed=failed)
         _stage(job, staged, errors)
-    failed += _reject_duplicates(job, importer)
+    # The staged rows were just copied in: without fresh statistics the planner
+    # takes the job's rows for a handful and joins them by nested loops (minutes).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE imports_stagedrow")
+    if importer.unique_key:
+        failed += _reject_duplicates(job, importer)
+    failed += _reject_across_rows(job, importer, context)
     run.progress(read, force=True, read=read, failed=failed)
     plan = importer.plan(job, context)
     plan["errors"] = [
@@ -234,9 +251,6 @@ def _reject_duplicates(job, importer: Importer) -> int:
     message = _("El %(what)s %(key)s ya aparece en la fila %(first)s del archivo; cada "
                 "registro va una sola vez.")
     with transaction.atomic(), connection.cursor() as cursor:
-        # The staged rows were just copied in: without fresh statistics the planner
-        # takes the job's rows for a handful and joins them by nested loops (minutes).
-        cursor.execute("ANALYZE imports_stagedrow")
         cursor.execute(
             """
             WITH repeated AS (
@@ -264,6 +278,23 @@ def _reject_duplicates(job, importer: Importer) -> int:
     return len(duplicates)
 
 
+def _reject_across_rows(job, importer: Importer, context) -> int:
+    rejected = importer.after_staging(job, context)
+    if not rejected:
+        return 0
+    columns = header_of(job.mapping)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE imports_stagedrow SET failed = true, "values" = '{}'
+               WHERE project_id = %s AND job_id = %s AND row_number = ANY(%s) AND NOT failed""",
+            [job.project_id, job.pk, [number for number, *_rest in rejected]],
+        )
+        _copy_errors(cursor, job, [(number, 0, columns.get(field_key, ""), value, message)
+                                   for number, field_key, value, message in rejected],
+                     at_write=False)
+    return len(rejected)
+
+
 # --- Writing ---------------------------------------------------------------------------------
 
 
@@ -283,7 +314,7 @@ def write(run: JobRun, importer: Importer):
     counts = dict(checkpoint.counts)
     total = plan.get("read", 0)
     run.set_total(total)
-    run.progress(_done(counts), **counts)
+    run.progress(_done(counts), **_job_counts(counts))
     all_or_nothing = bool(job.options.get("all_or_nothing"))
     chunk = max(1, int(settings.IMPORT_CHUNK_ROWS))
     if all_or_nothing:
@@ -318,12 +349,12 @@ def write(run: JobRun, importer: Importer):
             checkpoint.deletes_done = True
             checkpoint.counts = counts
             checkpoint.save(update_fields=["deletes_done", "counts"])
-        run.progress(_done(counts), **counts)
+        run.progress(_done(counts), **_job_counts(counts))
     importer.after_write(job, context)
     _save_error_report(run)
     run.on_success(lambda: _audit(job, counts))
     StagedRow.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
-    return _summary(counts)
+    return importer.summary(counts)
 
 
 def _write_all(run, importer, context, checkpoint, counts, chunk, found=None):
@@ -352,7 +383,13 @@ def _write_all(run, importer, context, checkpoint, counts, chunk, found=None):
             checkpoint.last_row = rows[-1][0]
             checkpoint.counts = counts
             checkpoint.save(update_fields=["last_row", "counts"])
-        run.progress(_done(counts), **counts)
+        run.progress(_done(counts), **_job_counts(counts))
+
+
+def _job_counts(counts: dict) -> dict:
+    """The counts the Log de procesos shows (an importer may keep more in its checkpoint:
+    a base de cartera counts its clients beside its orders)."""
+    return {name: value for name, value in counts.items() if name in COUNT_FIELDS}
 
 
 def _done(counts: dict) -> int:
@@ -392,7 +429,7 @@ def _audit(job, counts: dict) -> None:
     )
 
 
-def _summary(counts: dict):
+def summary(counts: dict):
     return job_message(
         gettext_lazy("Importación terminada: %(created)s creados, %(updated)s actualizados, "
                      "%(restored)s recuperados, %(deleted)s eliminados, %(unchanged)s sin "

@@ -19,7 +19,7 @@ from .tasks import import_task
 
 SAMPLE_ROWS = 5
 # Plan actions that write nothing (an importer's rejections, as its plan names them).
-REJECTED_ACTIONS = ("other_adviser", "other_bin", "incomplete")
+REJECTED_ACTIONS = ("other_adviser", "other_bin", "incomplete", "no_client", "other_client")
 
 
 class ImportRefused(Exception):
@@ -109,7 +109,8 @@ def import_confirm(*, job, confirmed_deletes: str = "") -> ProcessJob:
     if job.status != JobStatus.AWAITING or job.options.get("phase") != engine.PREVIEW:
         raise ImportRefused(_("Esta importación ya no espera confirmación."))
     plan = job.options.get("plan") or {}
-    rejected = sum(group["count"] for group in plan.get("actions", [])
+    rejected = sum(group["count"]
+                   for group in [*plan.get("actions", []), *plan.get("client_actions", [])]
                    if group["action"] in REJECTED_ACTIONS)
     if job.options.get("all_or_nothing") and (plan.get("failed") or rejected):
         raise ImportRefused(_("Pidió todo o nada y %(n)s filas tienen errores: corríjalas y "
