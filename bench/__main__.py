@@ -1,7 +1,8 @@
-"""python -m bench {tray,situation,download,all} [--rebuild] [--runs N]
+"""python -m bench {tray,situation,download,import,all} [--rebuild] [--runs N] [--rows N]
 
 Runs on the `moonflow_bench` database of the DATABASE_URL server (built once,
-see bench/dataset.py) and rewrites the benchmark's section of
+see bench/dataset.py; `import` builds its own projects there instead, see bench/imports.py)
+and rewrites the benchmark's section of
 docs/benchmarks.md. `make bench` / `make bench-<name>` call this through
 `moonflow.localstack exec`, which starts PostgreSQL and Redis when no URL is set.
 """
@@ -11,7 +12,7 @@ import os
 import sys
 import warnings
 
-BENCHMARKS = ["tray", "situation", "download"]
+BENCHMARKS = ["tray", "situation", "download", "import"]
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -27,9 +28,16 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--clients", type=int, default=1_000_000,
         help="clients of the big project (default 1,000,000; smaller only for a smoke run)",
     )
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000,
+        help="import: rows of the big file (default 1,000,000; the small one is a tenth; "
+        "smaller only for a smoke run)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 5:
         parser.error("--runs must be at least 5")
+    if args.rows < 1_000:
+        parser.error("--rows must be at least 1,000")
     return args
 
 
@@ -42,15 +50,22 @@ def main(argv: list[str]) -> int:
 
     django.setup()
 
-    from . import dataset, download, situation, tray
+    from . import dataset, download, imports, situation, tray
     from .report import say
 
-    data = dataset.ensure(rebuild=args.rebuild, clients=args.clients)
-    modules = {"tray": tray, "situation": situation, "download": download}
+    modules = {"tray": tray, "situation": situation, "download": download, "import": imports}
     names = BENCHMARKS if args.name == "all" else [args.name]
+    # The import benchmark builds its own projects: the 1M-client dataset is built only for
+    # the others.
+    data = None
+    if any(name != "import" for name in names):
+        data = dataset.ensure(rebuild=args.rebuild, clients=args.clients)
     for name in names:
         say(f"\n=== bench {name} ===")
-        path = modules[name].run(data, runs=args.runs)
+        if name == "import":
+            path = imports.run(runs=args.runs, rows=args.rows)
+        else:
+            path = modules[name].run(data, runs=args.runs)
         say(f"→ {path.relative_to(path.parent.parent)} (section «{name}») updated")
     return 0
 

@@ -276,7 +276,7 @@ def spread_id_sequences() -> None:
 # An import's staged rows, row errors and checkpoint are reached only through their
 # job (tests/imports/ asserts their isolation through the job's pages).
 NOT_ADDRESSED = {"clients.ClientSearchTerm", "imports.StagedRow", "imports.RowError",
-                 "imports.WriteCheckpoint"}
+                 "imports.WriteCheckpoint", "imports.SftpFile"}
 
 
 def tenant_models() -> list[type[models.Model]]:
@@ -610,18 +610,22 @@ def build_project_a(cast) -> ObjectSet:
         project=project, actor=admin.user, event=AuditEventKind.UPDATED, resource_type="client",
         resource_id=client.pk, resource_label=client.name, changes={"name": ["Ana", client.name]},
     )
-    from moonflow.imports.models import MappingTemplate
+    from moonflow.imports.models import MappingTemplate, SftpSource
 
     template = MappingTemplate.objects.create(
         project=project, entity="clients", name="Banco", signature="documento|nombre",
         mapping={"Documento": "document_number", "Nombre": "name"})
+    # Port 9: nothing listens there, so "Probar conexión" answers at once.
+    sftp_source = SftpSource.objects.create(
+        project=project, name="Banco", host="127.0.0.1", port=9, username="u",
+        template=template)
     # One user stands for all: a view that looks users up unscoped shows any of them.
     objects = [
         project, *Team.objects.filter(project=project), *Member.objects.filter(project=project),
         cast.adviser.user,
         segment, variable, client, deleted, order, deleted_order, claim, contact, reference,
         assignment, saved_view, *other_views, preference, interaction, deleted_interaction, portfolio,
-        portfolio_client, *jobs, *notifications, event, template,
+        portfolio_client, *jobs, *notifications, event, template, sftp_source,
     ]
     return ObjectSet(objects, excluded_ids=project_b_ids(cast))
 

@@ -39,6 +39,7 @@ from moonflow.jobs.models import COUNT_FIELDS
 from moonflow.jobs.runner import AWAIT_USER, JobFailed, JobRun, job_message
 from moonflow.spreadsheets import write_error_report
 
+from .guards import needs_a_person
 from .models import RowError, StagedRow, WriteCheckpoint
 from .reading import ImportFileError, open_table
 
@@ -447,7 +448,12 @@ def run_import(run: JobRun, importer: Importer):
     phase = run.job.options.get("phase")
     if phase == ANALYZE:
         analyze(run, importer)
-        return AWAIT_USER
+        if not run.job.options.get("auto_confirm") or needs_a_person(run.job):
+            return AWAIT_USER
+        # A file from an SFTP source: written without a person, unless the guard says.
+        run.job.options = {**run.job.options, "phase": WRITE}
+        run.save_options()
+        phase = WRITE
     if phase == WRITE:
         return write(run, importer)
     raise JobFailed(_("La importación no está lista para ejecutarse (paso «%(phase)s»).")

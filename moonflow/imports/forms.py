@@ -117,3 +117,60 @@ class MappingForm(forms.Form):
                                             f"{labels.get(k, k)} ← {', '.join(v)}"
                                             for k, v in repeated.items())})
         return data
+
+
+class SftpSourceForm(BootstrapFormMixin, forms.Form):
+    """An SFTP source; its password and key are never shown again (blank keeps them)."""
+
+    name = forms.CharField(label=_("Nombre"), max_length=120)
+    entity = forms.ChoiceField(label=_("Qué importa"))
+    host = forms.CharField(label=_("Servidor"), max_length=255)
+    port = forms.IntegerField(label=_("Puerto"), min_value=1, max_value=65535, initial=22)
+    username = forms.CharField(label=_("Usuario"), max_length=120)
+    password = forms.CharField(label=_("Contraseña"), required=False, strip=False,
+                               widget=forms.PasswordInput(render_value=False,
+                                                          attrs={"autocomplete": "new-password"}))
+    private_key = forms.CharField(label=_("Clave privada (OpenSSH)"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3,
+                                                               "autocomplete": "off"}))
+    folder = forms.CharField(label=_("Carpeta remota"), max_length=500, initial=".")
+    pattern = forms.CharField(label=_("Patrón de nombre"), max_length=120, initial="*.csv",
+                              help_text=_("Por ejemplo clientes_*.csv o *.xlsx."))
+    template = forms.ChoiceField(label=_("Plantilla de mapeo"), required=False)
+    mode = forms.ChoiceField(label=_("Modo"), choices=MODES, initial=engine.UPDATE)
+    scope = forms.ChoiceField(label=_("Alcance"), required=False)
+    every_minutes = forms.IntegerField(label=_("Revisar cada (minutos)"), min_value=5,
+                                       max_value=7 * 24 * 60, initial=60)
+    is_active = forms.BooleanField(label=_("Activa"), required=False, initial=True)
+    forget_host_key = forms.BooleanField(
+        label=_("Olvidar la clave del servidor guardada (se aprende en la próxima conexión)"),
+        required=False)
+
+    def __init__(self, *args, importers, advisers, templates, has_secret=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].choices = [(i.entity, i.label) for i in importers]
+        self.fields["template"].choices = [("", _("— Reconocer las columnas por su nombre —"))] + [
+            (str(t.pk), t.name) for t in templates]
+        self.fields["scope"].choices = [("", _("Todo el proyecto"))] + [
+            (str(m.pk), f"{m.display_name} ({m.code})") for m in advisers]
+        self.has_secret = has_secret
+        if not has_secret:  # a new source has no key learnt yet
+            del self.fields["forget_host_key"]
+        if has_secret:
+            self.fields["password"].help_text = _("Guardada. Déjela vacía para conservarla.")
+            self.fields["private_key"].help_text = _("Guardada. Déjela vacía para conservarla.")
+
+    def clean(self):
+        data = super().clean()
+        if not self.has_secret and not data.get("password") and not data.get("private_key"):
+            raise forms.ValidationError(_("Escriba la contraseña o pegue la clave privada."))
+        key = data.get("private_key", "").strip()
+        if key:
+            import asyncssh
+
+            try:
+                asyncssh.import_private_key(key)
+            except (asyncssh.KeyImportError, ValueError):
+                self.add_error("private_key", _("No es una clave privada OpenSSH válida (sin "
+                                                "contraseña)."))
+        return data

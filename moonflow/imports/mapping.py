@@ -100,3 +100,13 @@ def repeated_targets(mapping: dict[str, str]) -> dict[str, list[str]]:
         if target:
             columns.setdefault(target, []).append(header)
     return {target: headers for target, headers in columns.items() if len(headers) > 1}
+
+
+def apply_template(template: dict, headers: list[str]) -> tuple[dict, list[str]]:
+    """A saved mapping applied to a file's headers (same names in any case, accents or order):
+    (mapping, the template's mapped columns the file lacks)."""
+    by_name = {normalise(h): target for h, target in template.items()}
+    mapping = {header: by_name.get(normalise(header), "") for header in headers}
+    present = {normalise(h) for h in headers}
+    missing = [h for h, target in template.items() if target and normalise(h) not in present]
+    return mapping, missing

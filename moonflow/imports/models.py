@@ -88,3 +88,58 @@ class WriteCheckpoint(models.Model):
     last_row = models.PositiveIntegerField(default=0)
     deletes_done = models.BooleanField(default=False)
     counts = models.JSONField(default=dict)
+
+
+class SftpSource(models.Model):
+    """A folder on a customer's SFTP server that Moonflow polls for files to import."""
+
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("Nombre"), max_length=120)
+    entity = models.CharField(_("Qué importa"), max_length=30, default="clients")
+    host = models.CharField(_("Servidor"), max_length=255)
+    port = models.PositiveIntegerField(_("Puerto"), default=22)
+    username = models.CharField(_("Usuario"), max_length=120)
+    password_encrypted = models.TextField(blank=True)  # moonflow.imports.secrets
+    private_key_encrypted = models.TextField(blank=True)
+    host_key = models.TextField(blank=True)  # learnt on the first connection, then required
+    folder = models.CharField(_("Carpeta remota"), max_length=500, default=".")
+    pattern = models.CharField(_("Patrón de nombre"), max_length=120, default="*.csv")
+    template = models.ForeignKey(MappingTemplate, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+",
+                                 verbose_name=_("Plantilla de mapeo"))
+    mode = models.CharField(_("Modo"), max_length=20, default="update")
+    scope_adviser = models.ForeignKey("tenancy.Member", null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+",
+                                      verbose_name=_("Alcance"))
+    every_minutes = models.PositiveIntegerField(_("Revisar cada (minutos)"), default=60)
+    is_active = models.BooleanField(_("Activa"), default=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_ok = models.BooleanField(null=True)
+    last_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"],
+                                               name="sftp_source_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class SftpFile(models.Model):
+    """A file an SFTP source has already taken: never imported twice (name, size, checksum)."""
+
+    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
+    source = models.ForeignKey(SftpSource, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    checksum = models.CharField(max_length=64)  # sha256
+    job = models.ForeignKey("jobs.ProcessJob", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
+    taken_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "source", "name", "size",
+                                                       "checksum"], name="sftp_file_once")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,14 +11,13 @@ from moonflow.jobs.runner import stored_message
 from moonflow.jobs.services import files_expiry_from, job_resume
 
 from . import engine
-from .mapping import auto_map, normalise, signature
+from .mapping import apply_template, auto_map, missing_required, normalise, signature
+from .guards import deletes_need_confirmation, rejected_rows
 from .models import MappingTemplate, RowError, StagedRow
 from .reading import ImportFileError
-from .tasks import import_task
 
 SAMPLE_ROWS = 5
-# Plan actions that write nothing (an importer's rejections, as its plan names them).
-REJECTED_ACTIONS = ("other_adviser", "other_bin", "incomplete", "no_client", "other_client")
+IMPORT_TASK = "moonflow.imports.tasks.run_import"  # the one task of every import job
 
 
 class ImportRefused(Exception):
@@ -27,21 +25,23 @@ class ImportRefused(Exception):
 
 
 def import_start(*, member, importer, upload, mode: str, scope_adviser_id: int | None,
-                 all_or_nothing: bool = False, source: str = "file") -> ProcessJob:
+                 all_or_nothing: bool = False, source: str = "file", project=None,
+                 extra_options: dict | None = None) -> ProcessJob:
     """Store the upload as an import job waiting for its mapping; read its headers and first rows.
 
     The file is checked here (type, size, safety, header, row limit): a file
     that cannot be imported raises ImportFileError and leaves nothing behind.
     """
     with transaction.atomic():
+        project = project or member.project
         job = ProcessJob.objects.create(
-            project=member.project, requested_by=member, kind=importer.job_kind,
+            project=project, requested_by=member, kind=importer.job_kind,
             status=JobStatus.AWAITING, title=_("Importación de %(what)s: %(file)s") % {
                 "what": str(importer.label).lower(), "file": upload.name[:150]},
-            input_name=upload.name[:255], task_name=import_task.name,
+            input_name=upload.name[:255], task_name=IMPORT_TASK,
             options={"entity": importer.entity, "phase": engine.MAPPING, "mode": mode,
                      "scope_adviser_id": scope_adviser_id, "all_or_nothing": all_or_nothing,
-                     "source": source},
+                     "source": source, **(extra_options or {})},
         )
         job.input_file.save(upload.name, upload, save=False)
         try:
@@ -57,14 +57,14 @@ def import_start(*, member, importer, upload, mode: str, scope_adviser_id: int |
         except ImportFileError:
             job.input_file.delete(save=False)
             raise
-        template = find_template(member.project, importer.entity, headers)
+        template = find_template(project, importer.entity, headers)
         if template:
             # Same columns, perhaps in another order, case or spelling of accents.
             by_name = {normalise(h): target for h, target in template.mapping.items()}
             mapping = {header: by_name.get(normalise(header), "") for header in headers}
             job.options["defaults"] = dict(template.defaults)
         else:
-            mapping = auto_map(headers, importer.fields(member.project))
+            mapping = auto_map(headers, importer.fields(project))
         job.mapping = mapping
         job.total = total
         job.options = {**job.options, "headers": headers, "sample": sample,
@@ -98,20 +98,12 @@ def import_map(*, job, member, mapping: dict, defaults: dict | None = None,
     return job
 
 
-def deletes_need_confirmation(job) -> bool:
-    plan = job.options.get("plan") or {}
-    to_delete, scope = plan.get("to_delete", 0), plan.get("scope_size", 0)
-    return bool(to_delete) and to_delete * 100 > settings.IMPORT_DELETE_CONFIRM_PERCENT * scope
-
-
 def import_confirm(*, job, confirmed_deletes: str = "") -> ProcessJob:
     """The user read the preview and confirms: queue the writing."""
     if job.status != JobStatus.AWAITING or job.options.get("phase") != engine.PREVIEW:
         raise ImportRefused(_("Esta importación ya no espera confirmación."))
     plan = job.options.get("plan") or {}
-    rejected = sum(group["count"]
-                   for group in [*plan.get("actions", []), *plan.get("client_actions", [])]
-                   if group["action"] in REJECTED_ACTIONS)
+    rejected = rejected_rows(plan)
     if job.options.get("all_or_nothing") and (plan.get("failed") or rejected):
         raise ImportRefused(_("Pidió todo o nada y %(n)s filas tienen errores: corríjalas y "
                               "vuelva a cargar el archivo.") % {
@@ -139,3 +131,81 @@ def import_cancel(*, job) -> None:
             raise ImportRefused(_("Esta importación ya no se puede cancelar."))
         StagedRow.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
         RowError.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
+
+
+def import_from_source(source, importer, upload) -> ProcessJob:
+    """A file an SFTP source took: checked, mapped with the source's template, and queued to be
+    analysed and written without a person (unless the truncated-file guard needs one).
+
+    A file that cannot be read, or whose columns do not match the template, ends as a failed
+    job in the Log de procesos with the reason (and on the source's page).
+    """
+    options = {"sftp_source_id": source.pk, "auto_confirm": True}
+    try:
+        job = import_start(member=None, project=source.project, importer=importer,
+                           upload=upload, mode=source.mode,
+                           scope_adviser_id=source.scope_adviser_id, source="sftp",
+                           extra_options=options)
+    except ImportFileError as error:
+        return _failed_source_job(source, importer, upload.name, str(error))
+    headers = job.options.get("headers") or []
+    if source.template is None:
+        mapping, missing = job.mapping, []
+        defaults = job.options.get("defaults") or {}
+    else:
+        mapping, missing = apply_template(source.template.mapping, headers)
+        defaults = dict(source.template.defaults)
+    lacking = missing_required(mapping, importer.fields(source.project), defaults)
+    if missing or lacking:
+        names = missing or [f.label for f in lacking]
+        message = _("El archivo «%(file)s» no coincide con la plantilla «%(template)s»: faltan "
+                    "las columnas %(columns)s.") % {
+            "file": job.input_name, "template": source.template.name if source.template else "—",
+            "columns": ", ".join(names)}
+        _fail_waiting(job, message)
+        return job
+    job.options = {**job.options, "phase": engine.ANALYZE, "defaults": defaults}
+    job_resume(job, mapping=mapping, options=job.options)
+    return job
+
+
+def _fail_waiting(job, message: str) -> None:
+    now = timezone.now()
+    text, translations = stored_message(message)
+    ProcessJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.FAILED, message=text, message_translations=translations,
+        finished_at=now, files_expire_at=files_expiry_from(now))
+    job.refresh_from_db()
+
+
+def _failed_source_job(source, importer, name: str, message: str) -> ProcessJob:
+    now = timezone.now()
+    text, translations = stored_message(message)
+    return ProcessJob.objects.create(
+        project=source.project, kind=importer.job_kind, status=JobStatus.FAILED,
+        title=_("SFTP: %(name)s") % {"name": source.name}, input_name=name[:255],
+        message=text, message_translations=translations, finished_at=now,
+        files_expire_at=files_expiry_from(now),
+        options={"entity": importer.entity, "sftp_source_id": source.pk, "source": "sftp"})
+
+
+def sftp_source_save(*, project, source=None, data: dict):
+    """Create or change an SFTP source from the form's cleaned data; secrets are encrypted and
+    a blank one keeps the stored one."""
+    from .models import SftpSource
+    from .secrets import encrypt
+
+    source = source or SftpSource(project=project)
+    for name in ("name", "entity", "host", "port", "username", "folder", "pattern", "mode",
+                 "every_minutes", "is_active"):
+        setattr(source, name, data[name])
+    source.template_id = int(data["template"]) if data.get("template") else None
+    source.scope_adviser_id = int(data["scope"]) if data.get("scope") else None
+    if data.get("password"):
+        source.password_encrypted = encrypt(data["password"])
+    if data.get("private_key", "").strip():
+        source.private_key_encrypted = encrypt(data["private_key"].strip() + "\n")
+    if data.get("forget_host_key"):
+        source.host_key = ""
+    source.save()
+    return source

@@ -18,18 +18,19 @@ from moonflow.jobs.models import IMPORT_KINDS, ProcessJob
 from moonflow.tenancy.models import Member, Role
 
 from . import engine
-from .forms import MappingForm, UploadForm
+from .guards import deletes_need_confirmation
+from .forms import MappingForm, SftpSourceForm, UploadForm
 from .mapping import IGNORED
 from .model_report import model_report
 from .reading import ImportFileError
 from .registry import get_importer, importers
 from .services import (
     ImportRefused,
-    deletes_need_confirmation,
     import_cancel,
     import_confirm,
     import_map,
     import_start,
+    sftp_source_save,
 )
 
 
@@ -67,8 +68,11 @@ def _advisers(project):
 def index(request):
     recent = (ProcessJob.objects.filter(project=request.project, kind__in=IMPORT_KINDS)
               .select_related("requested_by__user").order_by("-created_at", "-id")[:10])
+    from .models import SftpSource
+
+    sources = SftpSource.objects.filter(project=request.project).select_related("template")
     return render(request, "imports/index.html", {
-        "importers": importers(), "recent": recent, "section": "settings"})
+        "importers": importers(), "recent": recent, "sources": sources, "section": "settings"})
 
 
 @require_http_methods(["GET", "POST"])
@@ -211,6 +215,67 @@ def model_file(request, entity):
     return response
 
 
+def _source_form(request, source=None):
+    from .models import MappingTemplate
+
+    initial = {}
+    if source is not None:
+        initial = {name: getattr(source, name) for name in (
+            "name", "entity", "host", "port", "username", "folder", "pattern", "mode",
+            "every_minutes", "is_active")}
+        initial["template"] = str(source.template_id or "")
+        initial["scope"] = str(source.scope_adviser_id or "")
+    return SftpSourceForm(
+        request.POST or None, initial=initial, importers=importers(),
+        advisers=_advisers(request.project),
+        templates=MappingTemplate.objects.filter(project=request.project),
+        has_secret=bool(source and (source.password_encrypted or source.private_key_encrypted)))
+
+
+@require_http_methods(["GET", "POST"])
+@import_access
+def sftp_source(request, pk=None):
+    """Nueva fuente SFTP / Editar: host, user, secret (never shown again), folder, pattern,
+    template, mode, scope, schedule."""
+    from .models import SftpSource
+
+    source = None
+    if pk is not None:
+        source = SftpSource.objects.filter(project=request.project, pk=pk).first()
+        if source is None:
+            raise Http404("No such source")
+    form = _source_form(request, source)
+    if request.method == "POST" and form.is_valid():
+        from django.db import IntegrityError
+
+        try:
+            source = sftp_source_save(project=request.project, source=source,
+                                      data=form.cleaned_data)
+        except IntegrityError:
+            form.add_error("name", _("Ya existe una fuente con ese nombre."))
+        else:
+            messages.success(request, _("Fuente SFTP «%(name)s» guardada.") % {
+                "name": source.name})
+            return redirect("integrations:index", project=request.project.slug)
+    return render(request, "imports/sftp_form.html",
+                  {"form": form, "source": source, "section": "settings"})
+
+
+@require_POST
+@import_access
+def sftp_check(request, pk):
+    """Probar conexión."""
+    from .models import SftpSource
+    from .sftp import check_connection
+
+    source = SftpSource.objects.filter(project=request.project, pk=pk).first()
+    if source is None:
+        raise Http404("No such source")
+    ok, message = check_connection(source)
+    (messages.success if ok else messages.error)(request, message)
+    return redirect("integrations:index", project=request.project.slug)
+
+
 app_name = "integrations"
 
 urlpatterns = [
@@ -221,4 +286,7 @@ urlpatterns = [
     path("importaciones/<int:pk>/mapeo/", mapping, name="mapping"),
     path("importaciones/<int:pk>/confirmar/", confirm, name="confirm"),
     path("importaciones/<int:pk>/cancelar/", cancel, name="cancel"),
+    path("sftp/nueva/", sftp_source, name="sftp_create"),
+    path("sftp/<int:pk>/", sftp_source, name="sftp_edit"),
+    path("sftp/<int:pk>/probar/", sftp_check, name="sftp_check"),
 ]

@@ -195,6 +195,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("JOB_SWEEP_SECONDS", 60),
         "options": {"expires": env_int("JOB_SWEEP_SECONDS", 60)},
     },
+    # Each SFTP source is polled when its own schedule says (moonflow/imports/sftp.py).
+    "poll-sftp-sources": {
+        "task": "moonflow.imports.tasks.poll_sftp_sources",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
     # Clients in the recycle bin longer than RECYCLE_BIN_DAYS are deleted for good.
     "purge-recycle-bins": {
         "task": "clients.tasks.purge_recycle_bins",
@@ -236,6 +242,11 @@ JOB_QUEUED_EXPIRE_HOURS = env_int("JOB_QUEUED_EXPIRE_HOURS", 24)
 # the scope an "actualizar incluyendo eliminación" import may send to the recycle
 # bin before it asks for a second confirmation naming the number.
 RECYCLE_BIN_DAYS = env_int("RECYCLE_BIN_DAYS", 14)  # the Papelera keeps a client this long
+# SFTP sources: their passwords and keys are stored encrypted with this key (Fernet;
+# derived from SECRET_KEY when unset). Rotating it makes stored secrets unreadable:
+# each source then asks for its secret again.
+SECRETS_KEY = env_str("SECRETS_KEY", "")
+SFTP_TIMEOUT_SECONDS = env_int("SFTP_TIMEOUT_SECONDS", 20)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2_000_000)
 IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 5_000)
