@@ -35,17 +35,20 @@ from django.utils.translation import gettext_lazy
 
 from moonflow.audit.models import AuditEventKind
 from moonflow.audit.services import audit_record
-from moonflow.jobs.models import COUNT_FIELDS
+from moonflow.jobs.models import COUNT_FIELDS, ProcessJob
 from moonflow.jobs.runner import AWAIT_USER, JobFailed, JobRun, job_message
 from moonflow.spreadsheets import write_error_report
 
 from .guards import needs_a_person
 from .models import RowError, StagedRow, WriteCheckpoint
-from .reading import ImportFileError, open_table
+from .proposals import read_proposal, source_mapping
+from .reading import ImportFileError, open_converted, open_table
+from .reading.sniff import detect_format
 
 logger = logging.getLogger(__name__)
 
 # Phases of an import job (job.options["phase"]).
+READ = "read"  # a spreadsheet uploaded: converting it, then proposing a mapping
 MAPPING = "mapping"  # uploaded; waiting for the user's mapping
 ANALYZE = "analyze"  # queued or running: reading, cleaning, staging, planning
 PREVIEW = "preview"  # analysed; waiting for the user's confirmation
@@ -130,15 +133,54 @@ class Importer:
 # --- Reading the file ------------------------------------------------------------------------
 
 
+def _file_name(job) -> str:
+    return job.input_name or Path(job.input_file.name).name
+
+
+def check_job_file(job) -> str:
+    """The uploaded file's kind ("csv", "xlsx"…) after the cheap checks (size, type, safety)."""
+    return detect_format(job.input_file.path, file_name=_file_name(job),
+                         max_bytes=settings.IMPORT_MAX_BYTES)
+
+
 def open_job_table(job):
-    """The job's uploaded file as a Table, under the settings' limits."""
+    """The job's uploaded file as a Table, under the settings' limits; a spreadsheet already
+    converted by the READ phase is not converted again."""
+    converted = (job.options or {}).get("converted")
+    if converted and Path(converted).exists():
+        return open_converted(converted, file_name=_file_name(job),
+                              max_rows=settings.IMPORT_MAX_ROWS)
     return open_table(
         job.input_file.path,
-        file_name=job.input_name or Path(job.input_file.name).name,
+        file_name=_file_name(job),
         max_bytes=settings.IMPORT_MAX_BYTES,
         max_rows=settings.IMPORT_MAX_ROWS,
         work_dir=str(Path(job.input_file.path).parent),
     )
+
+
+def drop_converted(job) -> None:
+    converted = (job.options or {}).get("converted")
+    if converted and Path(converted).exists():
+        Path(converted).unlink()
+
+
+def read(run: JobRun, importer: Importer) -> None:
+    """A spreadsheet: convert it once (kept for the analysis), read its headers and first rows,
+    propose a mapping; then the job waits for the user's."""
+    job = run.job
+    try:
+        table = open_job_table(job)
+    except ImportFileError as error:
+        raise JobFailed(str(error)) from None
+    with table:
+        run.set_total(table.total_rows)
+        converted = table.keep_converted()
+        read_proposal(job, importer, table)
+    job.options = {**job.options, "phase": MAPPING,
+                   **({"converted": converted} if converted else {})}
+    run.save_options()
+    ProcessJob.objects.filter(pk=job.pk).update(mapping=job.mapping, total=job.total)
 
 
 def header_of(mapping: dict) -> dict:
@@ -355,6 +397,7 @@ def write(run: JobRun, importer: Importer):
     _save_error_report(run)
     run.on_success(lambda: _audit(job, counts))
     StagedRow.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
+    drop_converted(job)
     return importer.summary(counts)
 
 
@@ -443,9 +486,30 @@ def summary(counts: dict):
 # --- The job ---------------------------------------------------------------------------------
 
 
+def _map_from_source(run: JobRun, importer: Importer) -> None:
+    from .models import SftpSource
+
+    job = run.job
+    source = SftpSource.objects.select_related("template", "project").get(
+        pk=job.options["sftp_source_id"])
+    mapping, defaults, problem = source_mapping(job, importer, source)
+    if problem:
+        raise JobFailed(problem)
+    job.mapping = mapping
+    job.options = {**job.options, "phase": ANALYZE, "defaults": defaults}
+    run.save_options()
+    ProcessJob.objects.filter(pk=job.pk).update(mapping=mapping)
+
+
 def run_import(run: JobRun, importer: Importer):
     """The body of every import job: the phase in the job's options says what to do."""
     phase = run.job.options.get("phase")
+    if phase == READ:
+        read(run, importer)
+        if not run.job.options.get("auto_confirm"):
+            return AWAIT_USER
+        _map_from_source(run, importer)
+        phase = ANALYZE
     if phase == ANALYZE:
         analyze(run, importer)
         if not run.job.options.get("auto_confirm") or needs_a_person(run.job):

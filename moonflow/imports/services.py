@@ -11,12 +11,13 @@ from moonflow.jobs.runner import stored_message
 from moonflow.jobs.services import files_expiry_from, job_resume
 
 from . import engine
-from .mapping import apply_template, auto_map, missing_required, normalise, signature
+from .mapping import signature
 from .guards import deletes_need_confirmation, rejected_rows
 from .models import MappingTemplate, RowError, StagedRow
+from .proposals import read_proposal, source_mapping
 from .reading import ImportFileError
+from .reading.sniff import CSV
 
-SAMPLE_ROWS = 5
 IMPORT_TASK = "moonflow.imports.tasks.run_import"  # the one task of every import job
 
 
@@ -27,57 +28,38 @@ class ImportRefused(Exception):
 def import_start(*, member, importer, upload, mode: str, scope_adviser_id: int | None,
                  all_or_nothing: bool = False, source: str = "file", project=None,
                  extra_options: dict | None = None) -> ProcessJob:
-    """Store the upload as an import job waiting for its mapping; read its headers and first rows.
+    """Store the upload as an import job; a CSV's headers and first rows are read at once.
 
-    The file is checked here (type, size, safety, header, row limit): a file
-    that cannot be imported raises ImportFileError and leaves nothing behind.
+    The file's type, size and safety are checked here: a file that cannot be
+    imported raises ImportFileError and leaves nothing behind. A spreadsheet is
+    converted by the job (phase READ: a million rows take the better part of a
+    minute, longer than a request may), which then waits for the mapping.
     """
+    project = project or member.project
+    options = {"entity": importer.entity, "phase": engine.MAPPING, "mode": mode,
+               "scope_adviser_id": scope_adviser_id, "all_or_nothing": all_or_nothing,
+               "source": source, **(extra_options or {})}
     with transaction.atomic():
-        project = project or member.project
         job = ProcessJob.objects.create(
             project=project, requested_by=member, kind=importer.job_kind,
             status=JobStatus.AWAITING, title=_("Importación de %(what)s: %(file)s") % {
                 "what": str(importer.label).lower(), "file": upload.name[:150]},
-            input_name=upload.name[:255], task_name=IMPORT_TASK,
-            options={"entity": importer.entity, "phase": engine.MAPPING, "mode": mode,
-                     "scope_adviser_id": scope_adviser_id, "all_or_nothing": all_or_nothing,
-                     "source": source, **(extra_options or {})},
+            input_name=upload.name[:255], task_name=IMPORT_TASK, options=options,
         )
         job.input_file.save(upload.name, upload, save=False)
         try:
-            with engine.open_job_table(job) as table:
-                sample = []
-                for row in table.rows():
-                    sample.append({"number": row.number, "values": row.values})
-                    if len(sample) >= SAMPLE_ROWS:
-                        break
-                headers = table.columns
-                total = table.total_rows
-                decimal_mark = table.decimal_mark
+            kind = engine.check_job_file(job)
+            if kind == CSV:
+                with engine.open_job_table(job) as table:
+                    read_proposal(job, importer, table)
         except ImportFileError:
             job.input_file.delete(save=False)
             raise
-        template = find_template(project, importer.entity, headers)
-        if template:
-            # Same columns, perhaps in another order, case or spelling of accents.
-            by_name = {normalise(h): target for h, target in template.mapping.items()}
-            mapping = {header: by_name.get(normalise(header), "") for header in headers}
-            job.options["defaults"] = dict(template.defaults)
-        else:
-            mapping = auto_map(headers, importer.fields(project))
-        job.mapping = mapping
-        job.total = total
-        job.options = {**job.options, "headers": headers, "sample": sample,
-                       "decimal_mark": decimal_mark,
-                       "template_id": template.pk if template else None}
         job.save(update_fields=["input_file", "mapping", "total", "options"])
+    if kind != CSV:
+        job.options = {**job.options, "phase": engine.READ}
+        job_resume(job, options=job.options)
     return job
-
-
-def find_template(project, entity: str, headers) -> MappingTemplate | None:
-    return (MappingTemplate.objects.filter(project=project, entity=entity,
-                                           signature=signature(headers))
-            .order_by("-updated_at").first())
 
 
 def import_map(*, job, member, mapping: dict, defaults: dict | None = None,
@@ -131,6 +113,7 @@ def import_cancel(*, job) -> None:
             raise ImportRefused(_("Esta importación ya no se puede cancelar."))
         StagedRow.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
         RowError.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
+    engine.drop_converted(job)
 
 
 def import_from_source(source, importer, upload) -> ProcessJob:
@@ -148,21 +131,11 @@ def import_from_source(source, importer, upload) -> ProcessJob:
                            extra_options=options)
     except ImportFileError as error:
         return _failed_source_job(source, importer, upload.name, str(error))
-    headers = job.options.get("headers") or []
-    if source.template is None:
-        mapping, missing = job.mapping, []
-        defaults = job.options.get("defaults") or {}
-    else:
-        mapping, missing = apply_template(source.template.mapping, headers)
-        defaults = dict(source.template.defaults)
-    lacking = missing_required(mapping, importer.fields(source.project), defaults)
-    if missing or lacking:
-        names = missing or [f.label for f in lacking]
-        message = _("El archivo «%(file)s» no coincide con la plantilla «%(template)s»: faltan "
-                    "las columnas %(columns)s.") % {
-            "file": job.input_name, "template": source.template.name if source.template else "—",
-            "columns": ", ".join(names)}
-        _fail_waiting(job, message)
+    if job.options.get("phase") == engine.READ:
+        return job  # a spreadsheet: the job converts it, then maps it the same way
+    mapping, defaults, problem = source_mapping(job, importer, source)
+    if problem:
+        _fail_waiting(job, problem)
         return job
     job.options = {**job.options, "phase": engine.ANALYZE, "defaults": defaults}
     job_resume(job, mapping=mapping, options=job.options)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from moonflow.dialogs import is_htmx
-from moonflow.jobs.models import IMPORT_KINDS, ProcessJob
+from moonflow.jobs.models import IMPORT_KINDS, JobStatus, ProcessJob
 from moonflow.tenancy.models import Member, Role
 
 from . import engine
@@ -100,7 +100,17 @@ def upload(request):
 @import_access
 def mapping(request, pk):
     job = _job(request, pk)
-    if job.options.get("phase") != engine.MAPPING:
+    phase = job.options.get("phase")
+    reading = phase == engine.READ or (job.status == JobStatus.FAILED and phase == engine.MAPPING
+                                       and not job.mapping)
+    if request.GET.get("leyendo") and not reading:
+        response = HttpResponse(status=204)  # read: the poller loads the mapping page
+        response["HX-Redirect"] = request.path
+        return response
+    if reading:
+        template = "imports/_reading.html" if is_htmx(request) else "imports/reading.html"
+        return render(request, template, {"job": job, "section": "settings"})
+    if phase != engine.MAPPING:
         return redirect("integrations:detail", project=request.project.slug, pk=job.pk)
     importer = get_importer(job.options["entity"])
     fields = importer.fields(request.project)

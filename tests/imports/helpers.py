@@ -98,3 +98,17 @@ def zip_bytes(parts: dict[str, bytes]) -> bytes:
         for name, data in parts.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def job_after_upload(response):
+    """The import job an upload POST redirected to, with a spreadsheet's READ phase (converting
+    it and proposing the mapping: a worker's job) run here first."""
+    from moonflow.imports.tasks import import_task
+    from moonflow.jobs.models import ProcessJob
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    job = ProcessJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-2]))
+    if job.options.get("phase") == "read":
+        import_task(job.pk)
+        job.refresh_from_db()
+    return job

@@ -3,6 +3,7 @@ confirmation, counts and error report (the job bodies run here; the worker tests
 real worker)."""
 
 import io
+import os
 
 import openpyxl
 import pytest
@@ -15,6 +16,7 @@ from moonflow.imports.tasks import import_task
 from moonflow.jobs.models import JobStatus, ProcessJob
 from tests import factories
 from tests.conftest import login
+from tests.imports.helpers import job_after_upload
 
 
 def url(name, cast, **kwargs):
@@ -35,7 +37,7 @@ def upload(browser, cast, text, *, name="clientes.csv", **form):
             **form}
     response = browser.post(url("integrations:upload", cast), data)
     assert response.status_code == 302, response.content.decode()[:2000]
-    return ProcessJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-2]))
+    return job_after_upload(response)
 
 
 def confirm_mapping(browser, cast, job, **extra):
@@ -186,7 +188,7 @@ def test_the_model_report_has_every_field_and_imports_back_as_it_is(cast, admin)
     model = SimpleUploadedFile("reporte_modelo_clientes.xlsx", response.content)
     posted = admin.post(url("integrations:upload", cast),
                         {"entity": "clients", "mode": "update", "scope": "", "file": model})
-    job = ProcessJob.objects.get(pk=int(posted["Location"].rstrip("/").split("/")[-2]))
+    job = job_after_upload(posted)
     assert set(job.mapping.values()) >= {"document_type", "document_number", "name",
                                          "adviser_code", "segment"}
     assert "" not in job.mapping.values()
@@ -224,3 +226,30 @@ def test_the_import_is_audited_once_with_its_file_mapping_options_and_counts(cas
     assert event.changes["mode"] == [None, "update"]
     assert event.changes["counts"][1] == {"read": 3, "created": 2, "failed": 1}
     assert event.changes["mapping"][1]["Asesor ID"] == "adviser_code"
+
+
+def test_a_spreadsheet_is_read_by_the_job_while_the_page_waits_then_mapped(cast, admin):
+    model = admin.get(url("integrations:model_file", cast, entity="clients")).content
+    response = admin.post(url("integrations:upload", cast), {
+        "entity": "clients", "mode": "update", "scope": "",
+        "file": SimpleUploadedFile("cartera.xlsx", model)})
+    job = ProcessJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-2]))
+    assert (job.status, job.options["phase"]) == (JobStatus.QUEUED, "read")
+    waiting = admin.get(response["Location"]).content.decode()
+    assert "Leyendo la hoja de cálculo «cartera.xlsx»" in waiting
+    poll = admin.get(response["Location"] + "?leyendo=1", HTTP_HX_REQUEST="true")
+    assert "Leyendo la hoja de cálculo" in poll.content.decode()
+
+    job = run(job.pk)  # the worker converts it once and proposes the mapping
+    assert (job.status, job.options["phase"]) == (JobStatus.AWAITING, "mapping")
+    assert job.options["converted"].endswith(".csv")
+    poll = admin.get(response["Location"] + "?leyendo=1", HTTP_HX_REQUEST="true")
+    assert poll["HX-Redirect"] == response["Location"]
+    page = admin.get(response["Location"]).content.decode()
+    assert "Mapear columnas" in page and "María Pérez Gómez" in page
+
+    job = confirm_mapping(admin, cast, job)
+    admin.post(url("integrations:confirm", cast, pk=job.pk))
+    job = run(job.pk)
+    assert job.created == 1
+    assert not os.path.exists(job.options["converted"])  # the converted copy goes at the end

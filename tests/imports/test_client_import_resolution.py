@@ -24,6 +24,7 @@ from moonflow.imports.tasks import import_task
 from moonflow.jobs.models import JobStatus, ProcessJob
 from tests import factories
 from tests.conftest import login
+from tests.imports.helpers import job_after_upload
 
 HEADER = "Tipo de documento;Número de documento;Nombre;Asesor ID\n"
 
@@ -55,7 +56,7 @@ def post_upload(browser, cast, content, *, name="clientes.csv", mode="update", s
 def upload(browser, cast, text, **options) -> ProcessJob:
     response = post_upload(browser, cast, text, **options)
     assert response.status_code == 302, response.content.decode()[:2000]
-    return ProcessJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-2]))
+    return job_after_upload(response)
 
 
 def map_and_analyze(browser, cast, job) -> ProcessJob:

@@ -37,6 +37,7 @@ from moonflow.imports.tasks import import_task
 from moonflow.jobs.models import JobStatus, ProcessJob
 from tests import factories
 from tests.conftest import login
+from tests.imports.helpers import job_after_upload
 
 from .helpers import FIXTURES
 
@@ -108,7 +109,7 @@ def upload_fixture(browser, cast, file_name: str) -> ProcessJob:
         "entity": "clients", "mode": "update", "scope": "",
         "file": SimpleUploadedFile(file_name, content)})
     assert response.status_code == 302, response.content.decode()[:2000]
-    return ProcessJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-2]))
+    return job_after_upload(response)
 
 
 def post_mapping(browser, cast, job, *, document_type: str) -> ProcessJob:

@@ -132,3 +132,26 @@ def test_a_source_is_created_from_ajustes_with_its_secret_encrypted(cast, server
     source = SftpSource.objects.get(name="Cartera Sur")
     assert source.password_encrypted and PASSWORD not in source.password_encrypted
     assert sftp.check_connection(source)[0] is True
+
+
+def test_a_polled_spreadsheet_is_converted_mapped_and_written_by_one_job(
+        cast, server, source, django_capture_on_commit_callbacks):
+    import xlsxwriter
+
+    SftpSource.objects.filter(pk=source.pk).update(pattern="*.xlsx")
+    source.refresh_from_db()
+    book = xlsxwriter.Workbook(str(server.root / "entrada" / "clientes_mayo.xlsx"))
+    sheet = book.add_worksheet()
+    for r, row in enumerate([["Documento", "Razón social", "Gestor"],
+                             ["900.123.456", "Uno SA", cast.adviser.code.lower()]]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    with django_capture_on_commit_callbacks(execute=False):
+        assert len(sftp.poll(source)) == 1
+    job = ProcessJob.objects.get(options__sftp_source_id=source.pk)
+    assert job.options["phase"] == "read"
+    import_task(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.created) == (JobStatus.SUCCEEDED, 1), job.message
+    assert Client.objects.get(project=cast.project).adviser_id == cast.adviser.pk
+    assert (server.root / "entrada" / "procesados" / "clientes_mayo.xlsx").exists()

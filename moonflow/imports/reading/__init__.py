@@ -12,6 +12,7 @@ delimiter, header row) and `convert_child.py` for how spreadsheet cells become t
 
 from .errors import ImportFileError
 from .sniff import ZipLimits
-from .table import Row, Table, column_letter, open_table
+from .table import Row, Table, column_letter, open_converted, open_table
 
-__all__ = ["ImportFileError", "Row", "Table", "ZipLimits", "column_letter", "open_table"]
+__all__ = ["ImportFileError", "Row", "Table", "ZipLimits", "column_letter", "open_converted",
+           "open_table"]

@@ -100,6 +100,14 @@ class Table:
                     extra[column_letter(index)] = cell
             yield Row(number=number, values=values, extra=extra)
 
+    def keep_converted(self) -> str | None:
+        """Keep a spreadsheet's CSV past close() (the caller owns it now): its path, or None
+        for a file that was a CSV already. `open_converted` opens it again without converting."""
+        if self.conversion is None:
+            return None
+        path, self.conversion = self._csv_path, None
+        return path
+
     def close(self) -> None:
         if self.conversion is not None and os.path.exists(self._csv_path):
             os.unlink(self._csv_path)
@@ -148,6 +156,18 @@ def open_table(path, *, max_bytes: int, max_rows: int, file_name: str | None = N
     return Table(file_name=file_name, kind=kind, csv_path=csv_path, encoding=encoding,
                  delimiter=delimiter, header_row=header_row, headers=headers, total_rows=total,
                  conversion=conversion, decimal_mark=decimal_mark)
+
+
+def open_converted(csv_path, *, file_name: str, max_rows: int) -> Table:
+    """A spreadsheet's CSV kept by `Table.keep_converted`, opened again as the spreadsheet it
+    came from (its name in messages, its row numbers, numbers with "." as written by the
+    converter); the caller deletes the CSV when done."""
+    csv_path = os.fspath(csv_path)
+    header_row, headers = _find_header(csv_path, "utf-8", ",", file_name)
+    total = _count_rows(csv_path, "utf-8", ",", file_name, header_row, max_rows)
+    return Table(file_name=file_name, kind="converted", csv_path=csv_path, encoding="utf-8",
+                 delimiter=",", header_row=header_row, headers=headers, total_rows=total,
+                 conversion=None, decimal_mark=".")
 
 
 # --- Encoding and delimiter ------------------------------------------------------
