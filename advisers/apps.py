@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AdvisersConfig(AppConfig):
     name = "advisers"
     verbose_name = "Usuarios"
+
+    def ready(self):
+        from moonflow.imports.tables import SettingsTable, register_table
+
+        from .settings_tables import TeamResource
+
+        register_table(SettingsTable(key="equipos", label=_("Equipos"), resource=TeamResource,
+                                     back="advisers:teams", file_name="equipos.xlsx"))

@@ -603,6 +603,7 @@ class ImportRun:
     pool_cpu: float
     error_rows: int  # data rows of the error report
     preload: int
+    wall_s: float = 0.0  # upload POST → finished_at, the user's pages included
     tray: list = field(default_factory=list)  # (start, end, seconds) during the writing
     write_started: float = 0.0
     finished: float = 0.0
@@ -764,7 +765,7 @@ def ours(project: Project, fmt: str, size: int, files: Files, worker, *,
     sampler.start()
     try:
         web.start()
-        started = time.perf_counter()
+        posted_at, started = time.time(), time.perf_counter()
         with open(files.path(fmt, size), "rb") as handle:
             response = browser.post(reverse("integrations:upload", kwargs={"project": slug}), {
                 "entity": "clients", "mode": "update", "scope": "", "file": handle})
@@ -889,7 +890,8 @@ def ours(project: Project, fmt: str, size: int, files: Files, worker, *,
         pool_hwm_mb=hwm, child_peak_mb=max(others) / 2**20 if others else None,
         web_child_peak_mb=max(web_children) / 2**20 if web_children else None,
         tree_peak_mb=sampler.tree_peak / 2**20, pool_cpu=deltas.get(runner, 0.0),
-        error_rows=error_rows, preload=project.preload, tray=tray_samples,
+        error_rows=error_rows, preload=project.preload, wall_s=finished - posted_at,
+        tray=tray_samples,
         write_started=job.started_at.timestamp(), finished=finished,
     )
 
@@ -1507,11 +1509,11 @@ def _write(facts, files, sizes, plan, imports, children, tray_run, idle, costs, 
     for label, target, value, met in checks:
         say(f"  {label}: {value} (target {target}) {met}")
 
-    ours_headers = ["rows", "format", "runs", "upload request s", "analysis s (job's own)",
-                    "writing s (job's own)", "total s", "rows/s", "created / updated / failed",
-                    "pool RSS before → peak MB (VmHWM)", "worker's child peak MB",
-                    "upload request's child peak MB", "worker tree peak MB", "pool CPU s"]
-    ours_rows = []
+    ours_headers = ["rows", "format", "runs", "upload request s", "analysis s",
+                    "analysis job s", "user's pages s (excluded)", "writing s", "writing job s",
+                    "total s", "upload POST → finished_at s", "rows/s (total)",
+                    "created / updated / failed"]
+    ours_rows, memory_rows = [], []
     for size in sizes:
         for fmt in FORMATS:
             runs_ = ours_of(size, fmt)
@@ -1519,11 +1521,14 @@ def _write(facts, files, sizes, plan, imports, children, tray_run, idle, costs, 
             c = runs_[0].counts
             ours_rows.append([
                 num(size), fmt.upper(), len(runs_), _spread([r.upload_s for r in runs_]),
-                f"{_spread([r.analysis_s for r in runs_])} ({_spread(jobs) if jobs else '—'})",
-                f"{_spread([r.write_s for r in runs_])} "
-                f"({_spread([r.write_job_s for r in runs_])})",
-                _spread([r.total_s for r in runs_]), num(ours_rate(size, fmt)),
+                _spread([r.analysis_s for r in runs_]), _spread(jobs) if jobs else "—",
+                _spread([r.user_s for r in runs_]), _spread([r.write_s for r in runs_]),
+                _spread([r.write_job_s for r in runs_]), _spread([r.total_s for r in runs_]),
+                _spread([r.wall_s for r in runs_]), num(ours_rate(size, fmt)),
                 f"{num(c['created'])} / {num(c['updated'])} / {num(c['failed'])}",
+            ])
+            memory_rows.append([
+                num(size), fmt.upper(),
                 f"{_median([r.pool_before_mb for r in runs_]):,.0f} → "
                 f"{max(r.pool_peak_mb for r in runs_):,.0f} "
                 f"({_mb(max((r.pool_hwm_mb or 0) for r in runs_) or None)})",
@@ -1532,6 +1537,10 @@ def _write(facts, files, sizes, plan, imports, children, tray_run, idle, costs, 
                 f"{max(r.tree_peak_mb for r in runs_):,.0f}",
                 _spread([r.pool_cpu for r in runs_]),
             ])
+    memory_headers = ["rows", "format", "pool process RSS before → peak MB (VmHWM)",
+                      "worker's child process peak MB (the converter)",
+                      "upload request's child process peak MB (the converter)",
+                      "worker tree peak MB (summed)", "pool CPU s"]
 
     cmp_headers = ["rows", "how", "runs", "rows handled", "seconds", "rows/s", "peak RSS MB",
                    "ours ÷ this (total)", "ours ÷ this (writing phase only)"]
@@ -1593,6 +1602,8 @@ def _write(facts, files, sizes, plan, imports, children, tray_run, idle, costs, 
         "upload view converts an XLSX too, in the web process's own child).",
         "### Ours",
         report.table(ours_headers, ours_rows),
+        "Memory (maximum over the runs):",
+        report.table(memory_headers, memory_rows),
         "### The same rows, the other ways (one child process each)",
         report.table(cmp_headers, cmp_rows),
         "Raw limit: the same rows, already clean and typed (codes, compact phones, the custom "
@@ -1645,8 +1656,7 @@ def _write(facts, files, sizes, plan, imports, children, tray_run, idle, costs, 
             cost = with_all - without
             cost_rows.append([label, "—" if size is None else f"{size:,.1f}",
                               f"{with_all:,.2f}", f"{without:,.2f}", f"{cost:+,.2f}",
-                              f"{cost / with_all:+.0%}",
-                              f"{costs.rows / cost:,.0f}" if cost > 0 else "—"])
+                              f"{cost / with_all:+.0%}", f"{cost / costs.rows * 1e6:+,.1f}"])
         body += [
             "### Cost per index of clients_client",
             f"INSERT … SELECT of {num(costs.rows)} new clients (generate_series, every NOT "
@@ -1660,7 +1670,7 @@ def _write(facts, files, sizes, plan, imports, children, tray_run, idle, costs, 
             f"{len(costs.baselines)}), {num(costs.rows / base)} rows/s. Cost = all − without "
             "(a cost within the spread of \"all\" is noise).",
             report.table(["without", "index MiB (copy)", "all s", "without s", "cost s",
-                          "share of the INSERT", "rows/s of that index alone"], cost_rows),
+                          "share of the INSERT", "µs per row"], cost_rows),
         ]
         if costs.update_pair:
             u_all, u_none = costs.update_pair

@@ -14,3 +14,16 @@ class ClientsConfig(AppConfig):
         register(ClientImporter())
         register(PortfolioBaseImporter())
         register(PaymentOrderImporter())
+
+        from django.utils.translation import gettext_lazy as _
+
+        from moonflow.imports.tables import SettingsTable, register_table
+
+        from .settings_tables import CustomVariableResource, SegmentResource
+
+        register_table(SettingsTable(key="segmentos", label=_("Segmentos"),
+                                     resource=SegmentResource, back="clients:segments",
+                                     file_name="segmentos.xlsx"))
+        register_table(SettingsTable(key="variables", label=_("Variables adicionales"),
+                                     resource=CustomVariableResource, back="clients:variables",
+                                     file_name="variables_adicionales.xlsx"))

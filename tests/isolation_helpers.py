@@ -43,6 +43,8 @@ NON_ID_KWARGS: dict[str, tuple[str, ...]] = {
     "which": ("resultado", "errores", "entrada"),
     # moonflow.imports: which importer's reporte modelo
     "entity": ("clients",),
+    # moonflow.imports: which Ajustes table a file exports or imports
+    "table": ("segmentos",),
 }
 
 # Names that mean "an object id" whatever their converter (e.g. `<str:pk>`, a

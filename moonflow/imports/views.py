@@ -19,6 +19,7 @@ from moonflow.tenancy.models import Member, Role
 
 from . import engine
 from .guards import deletes_need_confirmation
+from .table_views import urlpatterns as table_urls
 from .forms import MappingForm, SftpSourceForm, UploadForm
 from .mapping import IGNORED
 from .model_report import model_report
@@ -299,4 +300,5 @@ urlpatterns = [
     path("sftp/nueva/", sftp_source, name="sftp_create"),
     path("sftp/<int:pk>/", sftp_source, name="sftp_edit"),
     path("sftp/<int:pk>/probar/", sftp_check, name="sftp_check"),
+    *table_urls,
 ]

@@ -17,6 +17,7 @@ class JobKind(models.TextChoices):
     SITUATION_RECOMPUTE = "situation_recompute", _("Recálculo de situaciones")
     MEMBER_EXPORT = "member_export", _("Descarga de usuarios")
     RECYCLE_BIN_PURGE = "recycle_bin_purge", _("Vaciado de la papelera")
+    SETTINGS_IMPORT = "settings_import", _("Importación de ajustes")
 
 
 class JobStatus(models.TextChoices):
