@@ -20,15 +20,17 @@ assignment-history rows), so the file and the book always agree on what changes.
 
 "Ours" is the user's path, through Django's test `Client` logged in as the project's admin
 and a real `celery worker -c 1` subprocess on the default, imports and exports queues:
-POST integrations:upload (the file), GET the mapping page, POST integrations:mapping with
-the page's proposal (the form's initial values: the auto-mapping), wait for the preview
+POST integrations:upload (the file), wait for the mapping (an XLSX is converted and read
+by the job first, phase "read"), GET the mapping page, POST integrations:mapping with the
+page's proposal (the form's initial values: the auto-mapping), wait for the preview
 (AWAITING, phase "preview"), GET the preview, POST integrations:confirm, wait for the job
 to finish. Each run imports into a fresh project in the pre-loaded state (created and
 dropped outside the timings), so every run does half updates and half creates. Timed:
-the upload request, the analysis (mapping POST → the job waiting with its preview) and the
-writing (confirm POST → the job's finished_at); the time the user spends on the mapping
-and preview pages is excluded. The total is their sum; rows/s is the file's rows ÷ that
-total. A run counts only if the counts are exactly the file's (created, updated, failed,
+the upload request, the reading (XLSX: the upload's answer → the job waiting with its
+proposal; CSV: none), the analysis (mapping POST → the job waiting with its preview) and
+the writing (confirm POST → the job's finished_at); the time the user spends on the
+mapping and preview pages is excluded. The total is their sum; rows/s is the file's rows ÷
+that total. A run counts only if the counts are exactly the file's (created, updated, failed,
 nothing unchanged), the preview said so too, the error report holds every failed row,
 and the project holds the pre-loaded clients plus the created ones; anything else stops
 the benchmark.
@@ -36,8 +38,8 @@ the benchmark.
 Memory: psutil samples the worker's process tree every 0.1 s while a run goes on: the pool
 process's peak (and its kernel high-water mark VmHWM, reset before each run), and the peak
 of any other process of the tree (the XLSX converter, moonflow/imports/reading/convert.py).
-The upload request runs in this process (the test Client): its own children (the
-converter the upload view starts for an XLSX) are sampled the same way.
+The upload request runs in this process (the test Client): its own children, if any (a
+converter started by the request), are sampled the same way.
 
 Compared in the same run, each in a child process (`python -m bench.imports <mode> …`) that
 times its own work after setting up, its peak RSS its own VmHWM:
@@ -479,8 +481,8 @@ def create_project(users: Users, files: Files, preload: int, label: str) -> Proj
                 cursor.execute(STAGE_TABLE_SQL.format(name="bench_preload"))
                 with open(files.preload, encoding="utf-8") as handle:
                     handle.readline()  # the header
-                    with cursor.copy("COPY bench_preload FROM STDIN (FORMAT csv, DELIMITER ';', NULL '\\N')"
-                                     ) as copy:
+                    with cursor.copy("COPY bench_preload FROM STDIN "
+                                     "(FORMAT csv, DELIMITER ';', NULL '\\N')") as copy:
                         for n, line in enumerate(handle):
                             if n >= preload:
                                 break
@@ -588,6 +590,7 @@ class ImportRun:
     job_id: int
     rows: int
     upload_s: float  # the upload POST
+    reading_s: float  # a spreadsheet: the job converts it and proposes a mapping (CSV: 0)
     analysis_s: float  # mapping POST → the job waits with its preview
     analysis_job_s: float | None  # the analysis run's own started_at → waiting
     user_s: float  # the user on the mapping and preview pages (excluded)
@@ -610,7 +613,7 @@ class ImportRun:
 
     @property
     def total_s(self) -> float:
-        return self.upload_s + self.analysis_s + self.write_s
+        return self.upload_s + self.reading_s + self.analysis_s + self.write_s
 
     @property
     def rows_per_s(self) -> float:
@@ -642,8 +645,8 @@ def _redirect_target(response, view_name: str) -> int:
 
 def _text_of(response) -> str:
     text = response.content.decode("utf-8", "replace")
-    errors = re.findall(r'class="[^"]*(?:invalid-feedback|alert-danger|errorlist)[^"]*"[^>]*>(.*?)<',
-                        text, re.S)
+    errors = re.findall(
+        r'class="[^"]*(?:invalid-feedback|alert-danger|errorlist)[^"]*"[^>]*>(.*?)<', text, re.S)
     return "; ".join(e.strip() for e in errors if e.strip())[:2000] or text[:1500]
 
 
@@ -770,18 +773,26 @@ def ours(project: Project, fmt: str, size: int, files: Files, worker, *,
             response = browser.post(reverse("integrations:upload", kwargs={"project": slug}), {
                 "entity": "clients", "mode": "update", "scope": "", "file": handle})
         upload_s = time.perf_counter() - started
+        uploaded_at = time.time()
         web.stop()
         if response.status_code != 302:
             raise BenchFailure(f"upload ({fmt}, {size:,} rows) answered "
                                f"{response.status_code}: {_text_of(response)}")
         job_id = _redirect_target(response, "integrations:mapping")
 
+        # A spreadsheet is read by the job first (phase "read"; the mapping page shows
+        # "leyendo" meanwhile); a CSV's proposal was read by the upload request.
+        job = _wait(job_id, lambda j: j.status == JobStatus.AWAITING
+                    and j.options.get("phase") == "mapping", worker, "the reading")
+        read_at = job.heartbeat_at.timestamp() if job.heartbeat_at else uploaded_at
+        reading_s = max(0.0, read_at - uploaded_at)
+
         # The user reads the mapping page and keeps its proposal.
         mapping_url = reverse("integrations:mapping", kwargs={"project": slug, "pk": job_id})
         page = browser.get(mapping_url)
-        if page.status_code != 200:
-            raise BenchFailure(f"the mapping page answered {page.status_code}")
-        job = ProcessJob.objects.select_related("project").get(pk=job_id)
+        if page.status_code != 200 or b'name="col_0"' not in page.content:
+            raise BenchFailure(f"the mapping page answered {page.status_code} without the "
+                               "mapping form")
         data, unmapped = _proposal(job, project)
         if unmapped:
             raise BenchFailure(f"the mapping page proposes no field for {unmapped}")
@@ -879,11 +890,12 @@ def ours(project: Project, fmt: str, size: int, files: Files, worker, *,
         start = job.started_at.timestamp()
         tray_samples = [s for s in loader.samples if s[0] >= start and s[1] <= finished]
     return ImportRun(
-        size=size, fmt=fmt, job_id=job_id, rows=size, upload_s=upload_s,
+        size=size, fmt=fmt, job_id=job_id, rows=size, upload_s=upload_s, reading_s=reading_s,
         analysis_s=analysed_at - mapped_at,
         analysis_job_s=(analysed_at - analysis_started["at"]) if "at" in analysis_started
         else None,
-        user_s=confirmed_at - analysed_at, write_s=finished - confirmed_at,
+        user_s=(mapped_at - read_at) + (confirmed_at - analysed_at),
+        write_s=finished - confirmed_at,
         write_job_s=(job.finished_at - job.started_at).total_seconds(), counts=counts,
         pool_before_mb=rss_before.get(runner, 0) / 2**20,
         pool_peak_mb=max(sampler.peaks.get(runner, 0), rss_before.get(runner, 0)) / 2**20,
@@ -937,8 +949,8 @@ def _child_raw(project_id: int, path: str) -> dict:
         started = time.perf_counter()
         with conn.transaction():
             conn.execute(STAGE_TABLE_SQL.format(name="bench_raw"))
-            with conn.cursor().copy(
-                    "COPY bench_raw FROM STDIN (FORMAT csv, DELIMITER ';', HEADER true, NULL '\\N')") as copy:
+            with conn.cursor().copy("COPY bench_raw FROM STDIN (FORMAT csv, DELIMITER ';', "
+                                    "HEADER true, NULL '\\N')") as copy:
                 with open(path, "rb") as handle:
                     while chunk := handle.read(1 << 20):
                         copy.write(chunk)
@@ -1428,7 +1440,8 @@ def run(*, runs: int, rows: int = ROWS):
 
 def _say_import(r: ImportRun) -> None:
     say(f"  ours {r.fmt:<4} {num(r.size)} rows, job #{r.job_id}: upload {r.upload_s:,.1f} s, "
-        f"analysis {r.analysis_s:,.1f} s, writing {r.write_s:,.1f} s → total {r.total_s:,.1f} s "
+        f"reading {r.reading_s:,.1f} s, analysis {r.analysis_s:,.1f} s, writing "
+        f"{r.write_s:,.1f} s → total {r.total_s:,.1f} s "
         f"({num(r.rows_per_s)} rows/s); counts {r.counts['created']:,} created, "
         f"{r.counts['updated']:,} updated, {r.counts['failed']:,} failed; pool RSS "
         f"{r.pool_before_mb:,.0f} → {r.pool_peak_mb:,.0f} MB (VmHWM {_mb(r.pool_hwm_mb)}), "
@@ -1509,7 +1522,7 @@ def _write(facts, files, sizes, plan, imports, children, tray_run, idle, costs, 
     for label, target, value, met in checks:
         say(f"  {label}: {value} (target {target}) {met}")
 
-    ours_headers = ["rows", "format", "runs", "upload request s", "analysis s",
+    ours_headers = ["rows", "format", "runs", "upload request s", "reading s", "analysis s",
                     "analysis job s", "user's pages s (excluded)", "writing s", "writing job s",
                     "total s", "upload POST → finished_at s", "rows/s (total)",
                     "created / updated / failed"]
@@ -1521,7 +1534,8 @@ def _write(facts, files, sizes, plan, imports, children, tray_run, idle, costs, 
             c = runs_[0].counts
             ours_rows.append([
                 num(size), fmt.upper(), len(runs_), _spread([r.upload_s for r in runs_]),
-                _spread([r.analysis_s for r in runs_]), _spread(jobs) if jobs else "—",
+                _spread([r.reading_s for r in runs_]), _spread([r.analysis_s for r in runs_]),
+                _spread(jobs) if jobs else "—",
                 _spread([r.user_s for r in runs_]), _spread([r.write_s for r in runs_]),
                 _spread([r.write_job_s for r in runs_]), _spread([r.total_s for r in runs_]),
                 _spread([r.wall_s for r in runs_]), num(ours_rate(size, fmt)),
@@ -1585,21 +1599,24 @@ def _write(facts, files, sizes, plan, imports, children, tray_run, idle, costs, 
         "error report's. Every run imports into a fresh project in that state, created and "
         "dropped outside the timings.",
         "**Ours is the user's path**: Django's test `Client`, logged in as the project's "
-        "admin, POSTs the file to integrations:upload, GETs the mapping page and POSTs its "
-        "proposal (the form's initial values, i.e. the auto-mapping: all 16 columns mapped), "
-        "waits for the preview, GETs it, POSTs integrations:confirm and waits for the job to "
-        f"finish; a real `celery {' '.join(WORKER_COMMAND)}` subprocess on this database and "
-        "broker runs the analysis and the writing. Total = upload request + analysis "
-        "(mapping POST → the job waits with its preview) + writing (confirm POST → the "
-        "job's `finished_at`); the user's time on the mapping and preview pages is excluded. "
-        "In brackets: each phase's job alone (its `started_at` → end). rows/s = the file's "
+        "admin, POSTs the file to integrations:upload, waits for the mapping (an XLSX is "
+        "converted and read by the job first), GETs the mapping page and POSTs its proposal "
+        "(the form's initial values, i.e. the auto-mapping: all 16 columns mapped), waits for "
+        "the preview, GETs it, POSTs integrations:confirm and waits for the job to finish; a "
+        f"real `celery {' '.join(WORKER_COMMAND)}` subprocess on this database and broker "
+        "runs the reading, the analysis and the writing. Total = upload request + reading "
+        "(XLSX: the upload's answer → the job waiting with its mapping proposal; a CSV's "
+        "proposal is read by the upload request) + analysis (mapping POST → the job waits "
+        "with its preview) + writing (confirm POST → the job's `finished_at`); the user's "
+        "time on the mapping and preview pages is excluded (shown apart). \"job s\": the "
+        "phase's job alone (its `started_at` → its end). rows/s = the file's "
         "rows ÷ the median total. A run counts only if created / updated / failed are "
         "exactly the file's (nothing unchanged), the preview said the same, the error report "
         "holds every failed row and the project holds pre-loaded + created clients. Memory: "
         f"psutil samples every {SAMPLE_EVERY * 1000:.0f} ms of the worker's tree (the pool "
         "process; its kernel VmHWM, reset before each run; any other process of the tree: "
         "the XLSX converter) and of this process's children during the upload request (the "
-        "upload view converts an XLSX too, in the web process's own child).",
+        "web process: any converter the request would start; none expected).",
         "### Ours",
         report.table(ours_headers, ours_rows),
         "Memory (maximum over the runs):",

@@ -11,6 +11,7 @@ import csv
 import io
 import tempfile
 
+import xlsxwriter
 from django.core.files import File
 
 from moonflow import xlsx_stream
@@ -51,6 +52,41 @@ def write_csv(rows, *, headers: list[str], delimiter: str = ";") -> File:
 
 
 ERROR_HEADERS = ["Fila", "Columna", "Valor", "Detalle del error"]
+FIX_SHEET = "Filas para corregir"  # read back by the import reader (convert_child.py)
+
+
+def write_import_report(errors, *, headers: list[str], rows_to_fix) -> File:
+    """An import's error report: "Errores" (`Fila | Columna | Valor | Detalle del error`) and
+    "Filas para corregir" (the failed rows as they were in the file, with their errors in a
+    last column). Uploaded again, the report imports its rows to fix.
+
+    `errors` yields (row, column, value, message); `rows_to_fix` yields (row, [cells],
+    message). Strings are typed string cells (never formulas); constant memory.
+    """
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    book = xlsxwriter.Workbook(handle, {"constant_memory": True, "strings_to_formulas": False,
+                                        "strings_to_numbers": False, "strings_to_urls": False})
+    bold = book.add_format({"bold": True})
+    sheet = book.add_worksheet("Errores")
+    for column, title in enumerate(ERROR_HEADERS):
+        sheet.write_string(0, column, title, bold)
+    for number, (row, column, value, message) in enumerate(errors, start=1):
+        sheet.write_number(number, 0, row)
+        for position, text in ((1, column), (2, value), (3, message)):
+            if text:  # an empty cell stays empty
+                sheet.write_string(number, position, text)
+    sheet.set_column(1, 2, 22)
+    sheet.set_column(3, 3, 90)
+    fix = book.add_worksheet(FIX_SHEET)
+    for column, title in enumerate([*headers, "Detalle del error"]):
+        fix.write_string(0, column, title, bold)
+    for number, (_row, cells, message) in enumerate(rows_to_fix, start=1):
+        for column, cell in enumerate([*cells, message]):
+            if cell:
+                fix.write_string(number, column, cell)
+    book.close()
+    handle.seek(0)
+    return File(handle)
 
 
 def write_error_report(errors) -> File:

@@ -37,7 +37,7 @@ from moonflow.audit.models import AuditEventKind
 from moonflow.audit.services import audit_record
 from moonflow.jobs.models import COUNT_FIELDS, ProcessJob
 from moonflow.jobs.runner import AWAIT_USER, JobFailed, JobRun, job_message
-from moonflow.spreadsheets import write_error_report
+from moonflow.spreadsheets import write_import_report
 
 from .guards import needs_a_person
 from .models import RowError, StagedRow, WriteCheckpoint
@@ -59,6 +59,7 @@ UPDATE_DELETE = "update_delete"  # "actualizar incluyendo eliminación"
 
 STAGE_BATCH = 5_000  # rows per COPY while staging
 SAMPLES = 3  # example rows per action and adviser in the preview
+FIX_ROWS_MAX = 100_000  # failed rows copied into the error report's "Filas para corregir"
 
 
 @dataclass
@@ -442,13 +443,28 @@ def _done(counts: dict) -> int:
 
 
 def _save_error_report(run: JobRun) -> None:
+    """The report: its errors, and the failed rows as they were in the file (read again)."""
     job = run.job
     errors = RowError.objects.filter(project_id=job.project_id, job_id=job.pk).order_by(
         "row_number", "position").values_list("row_number", "column", "value", "message")
     if not errors.exists():
         return
+    messages: dict[int, list[str]] = {}
+    for number, column, _value, message in errors.iterator(chunk_size=5000):
+        if number not in messages and len(messages) >= FIX_ROWS_MAX:
+            break  # a file that failed wholesale: its list of errors says enough
+        messages.setdefault(number, []).append(f"{column}: {message}" if column else message)
     stem = Path(job.input_name or "archivo").stem
-    run.save_errors(f"errores_{stem}.xlsx", write_error_report(errors.iterator(chunk_size=2000)))
+    with open_job_table(job) as table:
+        headers = table.columns
+        rows_to_fix = (
+            (row.number, [row.values.get(h, "") for h in headers],
+             " · ".join(messages[row.number]))
+            for row in table.rows() if row.number in messages
+        )
+        report = write_import_report(errors.iterator(chunk_size=2000), headers=headers,
+                                     rows_to_fix=rows_to_fix)
+    run.save_errors(f"errores_{stem}.xlsx", report)
 
 
 def _audit(job, counts: dict) -> None:

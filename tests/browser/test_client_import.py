@@ -67,7 +67,7 @@ def test_a_coordinator_imports_clients_from_the_crear_menu(
     with page.expect_download() as download:
         page.get_by_role("link", name="Descargar errores").click()
     book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
-    rows = list(book.active.iter_rows(values_only=True))
+    rows = list(book["Errores"].iter_rows(values_only=True))
     assert rows == [("Fila", "Columna", "Valor", "Detalle del error"),
                     (4, "Asesor ID", "NO-EXISTE", "No existe un asesor con el ID «NO-EXISTE».")]
     ana = Client.objects.get(project=cast.project, document_number="1020304050")

@@ -111,7 +111,7 @@ def test_a_file_goes_from_upload_to_clients_with_the_bad_row_reported(
     assert not StagedRow.objects.filter(job_id=job.pk).exists()
 
     report = openpyxl.load_workbook(io.BytesIO(job.error_file.read()))
-    rows = list(report.active.iter_rows(values_only=True))
+    rows = list(report["Errores"].iter_rows(values_only=True))
     assert rows[0] == ("Fila", "Columna", "Valor", "Detalle del error")
     assert rows[1] == (3, "Asesor ID", "ZZ-404", "No existe un asesor con el ID «ZZ-404».")
     assert len(rows) == 2
@@ -253,3 +253,48 @@ def test_a_spreadsheet_is_read_by_the_job_while_the_page_waits_then_mapped(cast,
     job = run(job.pk)
     assert job.created == 1
     assert not os.path.exists(job.options["converted"])  # the converted copy goes at the end
+
+
+def test_the_error_report_lists_the_errors_and_imports_back_its_rows_to_fix(cast, admin):
+    job = upload(admin, cast, FILE.format(code_lower=cast.adviser.code))
+    confirm_mapping(admin, cast, job)
+    admin.post(url("integrations:confirm", cast, pk=job.pk))
+    job = run(job.pk)
+    content = job.error_file.read()
+    report = openpyxl.load_workbook(io.BytesIO(content))
+    assert report.sheetnames == ["Errores", "Filas para corregir"]
+    fix = list(report["Filas para corregir"].iter_rows(values_only=True))
+    assert fix == [
+        ("Tipo de documento", "Número de documento", "Nombre", "Asesor ID", "Correo",
+         "Detalle del error"),
+        ("CC", "80123456", "Bruno Díaz", "ZZ-404", "bruno@example.com",
+         "Asesor ID: No existe un asesor con el ID «ZZ-404»."),
+    ]
+    # The user fixes the Asesor ID in the report and uploads the report itself.
+    from openpyxl import Workbook  # noqa: F401 - the report is edited as a user would
+    report["Filas para corregir"]["D2"] = cast.adviser.code
+    edited = io.BytesIO()
+    report.save(edited)
+    response = admin.post(url("integrations:upload", cast), {
+        "entity": "clients", "mode": "update", "scope": "",
+        "file": SimpleUploadedFile("errores_clientes.xlsx", edited.getvalue())})
+    again = job_after_upload(response)
+    assert again.mapping["Detalle del error"] == ""  # not a field: ignored
+    again = confirm_mapping(admin, cast, again)
+    admin.post(url("integrations:confirm", cast, pk=again.pk))
+    again = run(again.pk)
+    assert (again.read, again.created, again.failed) == (1, 1, 0)
+    assert Client.objects.get(document_number="80123456").adviser_id == cast.adviser.pk
+
+
+def test_the_error_report_never_turns_a_value_into_a_formula(cast, admin):
+    job = upload(admin, cast, "Tipo de documento;Número de documento;Nombre;Correo\n"
+                              "CC;123456;=HYPERLINK(\"http://x\",\"y\");=1+1\n")
+    confirm_mapping(admin, cast, job)
+    admin.post(url("integrations:confirm", cast, pk=job.pk))
+    job = run(job.pk)
+    report = openpyxl.load_workbook(io.BytesIO(job.error_file.read()))
+    value = report["Errores"]["C2"]
+    assert (value.value, value.data_type) == ("=1+1", "s")
+    name = report["Filas para corregir"]["C2"]
+    assert (name.value, name.data_type) == ('=HYPERLINK("http://x","y")', "s")

@@ -90,7 +90,7 @@ def error_rows(job) -> list[tuple]:
         book = openpyxl.load_workbook(io.BytesIO(job.error_file.read()))
     finally:
         job.error_file.close()
-    rows = list(book.active.iter_rows(values_only=True))
+    rows = list(book["Errores"].iter_rows(values_only=True))
     assert rows[0] == ("Fila", "Columna", "Valor", "Detalle del error")
     return rows[1:]
 
@@ -368,7 +368,7 @@ def test_all_or_nothing_with_a_row_rejected_at_writing_writes_nothing_and_counts
     assert (job.created, job.updated, job.restored, job.deleted) == (0, 0, 0, 0)
     # The report the message points to has the refused row.
     report = openpyxl.load_workbook(io.BytesIO(job.error_file.read()))
-    rows = list(report.active.iter_rows(values_only=True))
+    rows = list(report["Errores"].iter_rows(values_only=True))
     assert len(rows) == 2 and "pertenece a" in rows[1][3]
 
 

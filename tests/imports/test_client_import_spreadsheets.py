@@ -160,7 +160,7 @@ def error_report(job) -> list[tuple]:
         book = openpyxl.load_workbook(io.BytesIO(job.error_file.read()))
     finally:
         job.error_file.close()
-    return list(book.active.iter_rows(values_only=True))
+    return list(book["Errores"].iter_rows(values_only=True))
 
 
 # --- Upload and mapping --------------------------------------------------------------------

@@ -47,7 +47,7 @@ def error_rows(job):
     if not job.error_file:
         return []
     book = openpyxl.load_workbook(io.BytesIO(job.error_file.read()))
-    return list(book.active.iter_rows(values_only=True))[1:]
+    return list(book["Errores"].iter_rows(values_only=True))[1:]
 
 
 @pytest.fixture

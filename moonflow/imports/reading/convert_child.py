@@ -78,6 +78,9 @@ def cell_text(value) -> str:
     return convert(value) if convert is not None else str(value)
 
 
+FIX_SHEET = "Filas para corregir"  # moonflow.spreadsheets.FIX_SHEET (this child imports no app)
+
+
 def convert(source: str, target: str) -> int:
     import python_calamine
 
@@ -88,10 +91,14 @@ def convert(source: str, target: str) -> int:
     except Exception as error:  # calamine raises several types for broken files
         _fail("corrupt", error)
     index = None
-    for position, meta in enumerate(workbook.sheets_metadata):
-        if str(meta.typ).endswith("WorkSheet") and str(meta.visible).endswith(".Visible"):
-            index = position
-            break
+    visible = [position for position, meta in enumerate(workbook.sheets_metadata)
+               if str(meta.typ).endswith("WorkSheet") and str(meta.visible).endswith(".Visible")]
+    if visible:
+        index = visible[0]
+        # A Moonflow error report imports back as it is: its rows to fix, not its list.
+        for position in visible:
+            if workbook.sheets_metadata[position].name == FIX_SHEET:
+                index = position
     if index is None:
         _fail("no_sheet")
     try:
