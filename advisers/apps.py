@@ -9,7 +9,10 @@ class AdvisersConfig(AppConfig):
     def ready(self):
         from moonflow.imports.tables import SettingsTable, register_table
 
-        from .settings_tables import TeamResource
+        from .settings_tables import MemberResource, TeamResource
 
         register_table(SettingsTable(key="equipos", label=_("Equipos"), resource=TeamResource,
                                      back="advisers:teams", file_name="equipos.xlsx"))
+        register_table(SettingsTable(key="usuarios", label=_("Usuarios"),
+                                     resource=MemberResource, back="advisers:list",
+                                     file_name="usuarios.xlsx"))

@@ -104,3 +104,27 @@ def test_only_admins_reach_the_settings_tables(cast, member):
     browser = login(getattr(cast, member))
     assert browser.get(url("integrations:table_export", table="segmentos")).status_code == 403
     assert browser.get(url("integrations:table_import", table="equipos")).status_code == 403
+
+
+def test_usuarios_change_ids_roles_teams_and_permission_in_bulk_but_are_invited_on_screen(
+        cast, admin):
+    exported = admin.get(url("integrations:table_export", table="usuarios"))
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(exported.streaming_content)))
+    headers = [c.value for c in book.active[1]]
+    assert headers == ["Correo", "Nombre", "Rol", "ID", "Equipo", "Asignación de asesor",
+                       "Activo"]
+    email = cast.adviser.user.email
+    job = upload(admin, "usuarios",
+                 "Correo;Rol;ID;Equipo;Asignación de asesor;Activo\n"
+                 f"{email.upper()};Asesor;HV-777;;Sí;Sí\n"
+                 "nadie@example.com;Asesor;X-1;;No;Sí\n")
+    preview = admin.get(url("integrations:table_preview", pk=job.pk)).content.decode()
+    assert "no es usuario del proyecto. Invítelo desde Ajustes → Usuarios" in preview
+    admin.post(url("integrations:table_confirm", pk=job.pk))
+    job.refresh_from_db()
+    cast.adviser.refresh_from_db()
+    assert (cast.adviser.code, cast.adviser.team, cast.adviser.restricted_to_assigned) == (
+        "HV-777", None, True)
+    assert (job.updated, job.failed) == (1, 1)
+    assert AuditEvent.objects.filter(resource_type="member", resource_id=str(cast.adviser.pk),
+                                     event="updated").exists()
