@@ -602,6 +602,12 @@ def build_project_a(cast) -> ObjectSet:
         job.error_file.save("errores.csv", ContentFile(b"Fila;Columna;Valor;Error\n"), save=False)
         job.save(update_fields=["input_file", "result_file", "error_file"])
         jobs.append(job)
+    # A settings-table import waiting for its confirmation (its preview and confirm pages).
+    waiting = ProcessJob.objects.create(
+        project=project, requested_by=admin, kind=JobKind.SETTINGS_IMPORT,
+        status=JobStatus.AWAITING, input_name="segmentos.csv", options={"table": "segmentos"})
+    waiting.input_file.save("segmentos.csv", ContentFile(b"Segmento\nNuevo\n"))
+    jobs.append(waiting)
     notifications = [
         Notification.objects.create(
             project=project, member=m, job=jobs[0], message="Descarga lista"
