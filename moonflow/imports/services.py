@@ -19,6 +19,9 @@ from .reading import ImportFileError
 from .reading.sniff import CSV
 
 IMPORT_TASK = "moonflow.imports.tasks.run_import"  # the one task of every import job
+# A CSV up to this size is read in the upload request (its rows are counted in one pass);
+# a larger one, like every spreadsheet, is read by the job while the mapping page waits.
+READ_IN_REQUEST_MAX_BYTES = 20 * 1024 * 1024
 
 
 class ImportRefused(Exception):
@@ -33,7 +36,8 @@ def import_start(*, member, importer, upload, mode: str, scope_adviser_id: int |
     The file's type, size and safety are checked here: a file that cannot be
     imported raises ImportFileError and leaves nothing behind. A spreadsheet is
     converted by the job (phase READ: a million rows take the better part of a
-    minute, longer than a request may), which then waits for the mapping.
+    minute, longer than a request may), which then waits for the mapping; so is a
+    CSV larger than READ_IN_REQUEST_MAX_BYTES.
     """
     project = project or member.project
     options = {"entity": importer.entity, "phase": engine.MAPPING, "mode": mode,
@@ -49,14 +53,15 @@ def import_start(*, member, importer, upload, mode: str, scope_adviser_id: int |
         job.input_file.save(upload.name, upload, save=False)
         try:
             kind = engine.check_job_file(job)
-            if kind == CSV:
+            in_request = kind == CSV and job.input_file.size <= READ_IN_REQUEST_MAX_BYTES
+            if in_request:
                 with engine.open_job_table(job) as table:
                     read_proposal(job, importer, table)
         except ImportFileError:
             job.input_file.delete(save=False)
             raise
         job.save(update_fields=["input_file", "mapping", "total", "options"])
-    if kind != CSV:
+    if not in_request:
         job.options = {**job.options, "phase": engine.READ}
         job_resume(job, options=job.options)
     return job

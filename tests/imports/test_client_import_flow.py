@@ -236,9 +236,9 @@ def test_a_spreadsheet_is_read_by_the_job_while_the_page_waits_then_mapped(cast,
     job = ProcessJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-2]))
     assert (job.status, job.options["phase"]) == (JobStatus.QUEUED, "read")
     waiting = admin.get(response["Location"]).content.decode()
-    assert "Leyendo la hoja de cálculo «cartera.xlsx»" in waiting
+    assert "Leyendo el archivo «cartera.xlsx»" in waiting
     poll = admin.get(response["Location"] + "?leyendo=1", HTTP_HX_REQUEST="true")
-    assert "Leyendo la hoja de cálculo" in poll.content.decode()
+    assert "Leyendo el archivo" in poll.content.decode()
 
     job = run(job.pk)  # the worker converts it once and proposes the mapping
     assert (job.status, job.options["phase"]) == (JobStatus.AWAITING, "mapping")
@@ -298,3 +298,17 @@ def test_the_error_report_never_turns_a_value_into_a_formula(cast, admin):
     assert (value.value, value.data_type) == ("=1+1", "s")
     name = report["Filas para corregir"]["C2"]
     assert (name.value, name.data_type) == ('=HYPERLINK("http://x","y")', "s")
+
+
+def test_a_large_csv_is_read_by_the_job_too(cast, admin, monkeypatch):
+    from moonflow.imports import services
+
+    monkeypatch.setattr(services, "READ_IN_REQUEST_MAX_BYTES", 10)
+    response = admin.post(url("integrations:upload", cast), {
+        "entity": "clients", "mode": "update", "scope": "",
+        "file": csv_upload(FILE.format(code_lower=cast.adviser.code))})
+    job = ProcessJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-2]))
+    assert (job.status, job.options["phase"]) == (JobStatus.QUEUED, "read")
+    job = run(job.pk)
+    assert job.options["phase"] == "mapping" and "converted" not in job.options
+    assert job.mapping["Asesor ID"] == "adviser_code" and job.total == 3
