@@ -1491,9 +1491,16 @@ def _write(facts, files, sizes, plan, imports, children, tray_run, idle, costs, 
                              f"{num(ie[0].rows)} rows, extrapolated)",
                              csv_ie >= TARGET_CSV_IE_FACTOR, f"{csv_ie:,.1f}×",
                              f"≥ {TARGET_CSV_IE_FACTOR:.0f}×"))
+    # The issue compares readers: ours reads a spreadsheet in the job's reading phase (one
+    # conversion in a short-lived child, the rows counted, the mapping proposed), against
+    # openpyxl read_only doing nothing but iterating the rows. The whole import is shown too.
+    xlsx_read = ours_rate(big, "xlsx", "reading_s") / their_rate(big, "openpyxl")
+    checks.append(_check(f"XLSX, {where}: our reading phase ÷ openpyxl read_only (rows/s)",
+                         xlsx_read >= TARGET_XLSX_OPENPYXL_FACTOR, f"{xlsx_read:,.2f}×",
+                         f"≥ {TARGET_XLSX_OPENPYXL_FACTOR:.0f}×"))
     xlsx_op = ours_rate(big, "xlsx") / their_rate(big, "openpyxl")
-    checks.append(_check(f"XLSX, {where}: ours ÷ openpyxl read_only (rows/s)",
-                         xlsx_op >= TARGET_XLSX_OPENPYXL_FACTOR, f"{xlsx_op:,.2f}×",
+    checks.append(_check(f"XLSX, {where}: the whole import ÷ openpyxl read_only reading alone "
+                         f"(rows/s)", xlsx_op >= TARGET_XLSX_OPENPYXL_FACTOR, f"{xlsx_op:,.2f}×",
                          f"≥ {TARGET_XLSX_OPENPYXL_FACTOR:.0f}×"))
     for size in sizes:
         for fmt in FORMATS:
