@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from moonflow.db.streaming import stream_rows
 from moonflow.imports.engine import CellError, ChunkOutcome, CleanRow, Importer
 from moonflow.jobs.models import JobKind
 from moonflow.text import shorten
@@ -80,6 +81,7 @@ def _split_key(key: str) -> tuple[str, str]:
 
 
 class ClientImporter(Importer):
+    written_tables = ("clients_client",)
     entity = "clients"
     job_kind = JobKind.CLIENT_IMPORT
     model_file_name = "reporte_modelo_clientes.xlsx"
@@ -133,11 +135,6 @@ class ClientImporter(Importer):
 
     def delete_absent(self, job, context: Context) -> int:
         return absent_clients(job, context, count_only=False)
-
-    def after_write(self, job, context) -> None:
-        # The planner must know the book's new size before the next set-based statement.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE clients_client")
 
     def model_example(self, project) -> dict:
         return {f.key: f.example for f in self.fields(project)}
@@ -232,37 +229,35 @@ def client_groups(job, context: Context, *, values_sql: str = 's."values"',
     key (a base de cartera nests them beside the order's); `only_sql` narrows the rows.
     """
     groups: dict[tuple[str, int | None], dict] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT s.row_number, {key_sql}, {values_sql}, c.adviser_id,
-                   c.deleted_at IS NOT NULL, c.id IS NOT NULL
-            FROM imports_stagedrow s
-            LEFT JOIN clients_client c
-              ON c.project_id = s.project_id
-             AND c.document_type = split_part({key_sql}, ' ', 1)
-             AND c.document_number = substr({key_sql}, strpos({key_sql}, ' ') + 1)
-            WHERE s.project_id = %s AND s.job_id = %s AND NOT s.failed {only_sql}
-            ORDER BY s.row_number
-            """,
-            [job.project_id, job.pk],
-        )
-        while batch := cursor.fetchmany(5000):
-            for number, key, values, adviser_id, deleted, exists in batch:
-                if isinstance(values, str):
-                    values = json.loads(values)
-                holder = Holder(adviser_id, deleted) if exists else None
-                action = resolve(holder, scope_adviser_id=context.scope_adviser_id)
-                if action == Action.CREATE and _missing_for_create(values):
-                    action = "incomplete"
-                target = values.get("adviser_id", adviser_id)
-                if action in (Action.OTHER_ADVISER, Action.OTHER_BIN):
-                    target = adviser_id
-                group = groups.setdefault((str(action), target), {"count": 0, "samples": []})
-                group["count"] += 1
-                if len(group["samples"]) < 3:
-                    group["samples"].append({"row": number, "key": key,
-                                             "name": values.get("name", "")})
+    rows = stream_rows(
+        f"""
+        SELECT s.row_number, {key_sql}, {values_sql}, c.adviser_id,
+               c.deleted_at IS NOT NULL, c.id IS NOT NULL
+        FROM imports_stagedrow s
+        LEFT JOIN clients_client c
+          ON c.project_id = s.project_id
+         AND c.document_type = split_part({key_sql}, ' ', 1)
+         AND c.document_number = substr({key_sql}, strpos({key_sql}, ' ') + 1)
+        WHERE s.project_id = %s AND s.job_id = %s AND NOT s.failed {only_sql}
+        ORDER BY s.row_number
+        """,
+        [job.project_id, job.pk],
+    )
+    for number, key, values, adviser_id, deleted, exists in rows:
+        if isinstance(values, str):
+            values = json.loads(values)
+        holder = Holder(adviser_id, deleted) if exists else None
+        action = resolve(holder, scope_adviser_id=context.scope_adviser_id)
+        if action == Action.CREATE and _missing_for_create(values):
+            action = "incomplete"
+        target = values.get("adviser_id", adviser_id)
+        if action in (Action.OTHER_ADVISER, Action.OTHER_BIN):
+            target = adviser_id
+        group = groups.setdefault((str(action), target), {"count": 0, "samples": []})
+        group["count"] += 1
+        if len(group["samples"]) < 3:
+            group["samples"].append({"row": number, "key": key,
+                                     "name": values.get("name", "")})
     return [
         {"action": action, "adviser_id": adviser_id,
          "adviser": member_label(context.members.get(adviser_id)), **group}

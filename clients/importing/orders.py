@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from moonflow.db.streaming import stream_rows
 from moonflow.imports.engine import CellError, ChunkOutcome, CleanRow, Importer
 from moonflow.imports.mapping import ImportField
 from moonflow.jobs.models import JobKind
@@ -266,11 +267,11 @@ class PaymentOrderImporter(Importer):
             return 0
         return absent_clients(job, context, count_only=False)
 
-    def after_write(self, job, context) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE clients_paymentorder")
-            if self.with_clients:
-                cursor.execute("ANALYZE clients_client")
+    @property
+    def written_tables(self) -> tuple[str, ...]:
+        if self.with_clients:
+            return ("clients_paymentorder", "clients_client")
+        return ("clients_paymentorder",)
 
     def summary(self, counts: dict):
         if not self.with_clients:
@@ -310,45 +311,43 @@ class PortfolioBaseImporter(PaymentOrderImporter):
 def _order_groups(job, context: Context) -> list[dict]:
     """What each staged row would do to its order, per action and the client's adviser."""
     groups: dict[tuple[str, int | None], dict] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT s.row_number, s."values"->>'number', s."values"->>'client_key',
-                   s."values"->'order', (s."values"->'client'->>'adviser_id')::bigint,
-                   c.id, c.adviser_id, c.deleted_at IS NOT NULL, o.client_id
-            FROM imports_stagedrow s
-            LEFT JOIN clients_client c
-              ON c.project_id = s.project_id
-             AND c.document_type = split_part(s."values"->>'client_key', ' ', 1)
-             AND c.document_number = substr(s."values"->>'client_key',
-                                            strpos(s."values"->>'client_key', ' ') + 1)
-            LEFT JOIN clients_paymentorder o
-              ON o.project_id = s.project_id AND o.number = s."values"->>'number'
-            WHERE s.project_id = %s AND s.job_id = %s AND NOT s.failed
-            ORDER BY s.row_number
-            """,
-            [job.project_id, job.pk],
-        )
-        while batch := cursor.fetchmany(5000):
-            for (number, order_number, client_key, data, row_adviser, client_id, adviser_id,
-                 deleted, owner_id) in batch:
-                data = json.loads(data) if isinstance(data, str) else (data or {})
-                adviser = row_adviser if row_adviser is not None else adviser_id
-                if client_id is None and not job.options.get("entity") == "portfolio_base":
-                    action = "no_client"
-                elif deleted and not job.options.get("entity") == "portfolio_base":
-                    action = "no_client"
-                elif owner_id is None:
-                    action = "create" if all(data.get(k) for k in CREATE_NEEDS) else "incomplete"
-                elif client_id is not None and owner_id != client_id:
-                    action = "other_client"
-                else:
-                    action = "update"
-                group = groups.setdefault((action, adviser), {"count": 0, "samples": []})
-                group["count"] += 1
-                if len(group["samples"]) < 3:
-                    group["samples"].append({"row": number, "key": order_number,
-                                             "name": client_key})
+    rows = stream_rows(
+        """
+        SELECT s.row_number, s."values"->>'number', s."values"->>'client_key',
+               s."values"->'order', (s."values"->'client'->>'adviser_id')::bigint,
+               c.id, c.adviser_id, c.deleted_at IS NOT NULL, o.client_id
+        FROM imports_stagedrow s
+        LEFT JOIN clients_client c
+          ON c.project_id = s.project_id
+         AND c.document_type = split_part(s."values"->>'client_key', ' ', 1)
+         AND c.document_number = substr(s."values"->>'client_key',
+                                        strpos(s."values"->>'client_key', ' ') + 1)
+        LEFT JOIN clients_paymentorder o
+          ON o.project_id = s.project_id AND o.number = s."values"->>'number'
+        WHERE s.project_id = %s AND s.job_id = %s AND NOT s.failed
+        ORDER BY s.row_number
+        """,
+        [job.project_id, job.pk],
+    )
+    for (number, order_number, client_key, data, row_adviser, client_id, adviser_id,
+         deleted, owner_id) in rows:
+        data = json.loads(data) if isinstance(data, str) else (data or {})
+        adviser = row_adviser if row_adviser is not None else adviser_id
+        if client_id is None and not job.options.get("entity") == "portfolio_base":
+            action = "no_client"
+        elif deleted and not job.options.get("entity") == "portfolio_base":
+            action = "no_client"
+        elif owner_id is None:
+            action = "create" if all(data.get(k) for k in CREATE_NEEDS) else "incomplete"
+        elif client_id is not None and owner_id != client_id:
+            action = "other_client"
+        else:
+            action = "update"
+        group = groups.setdefault((action, adviser), {"count": 0, "samples": []})
+        group["count"] += 1
+        if len(group["samples"]) < 3:
+            group["samples"].append({"row": number, "key": order_number,
+                                     "name": client_key})
     return [
         {"action": action, "adviser_id": adviser_id,
          "adviser": member_label(context.members.get(adviser_id)), **group}

@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy
 from moonflow.audit.models import AuditEventKind
 from moonflow.audit.services import audit_record
 from moonflow.jobs.models import COUNT_FIELDS, ProcessJob
-from moonflow.jobs.runner import AWAIT_USER, JobFailed, JobRun, job_message
+from moonflow.jobs.runner import AWAIT_USER, JobFailed, JobLost, JobRun, job_message
 from moonflow.spreadsheets import write_import_report
 
 from .guards import needs_a_person
@@ -59,6 +59,7 @@ UPDATE_DELETE = "update_delete"  # "actualizar incluyendo eliminación"
 
 STAGE_BATCH = 5_000  # rows per COPY while staging
 SAMPLES = 3  # example rows per action and adviser in the preview
+ANALYZE_AFTER_ROWS = 10_000  # rows staged or written from which statistics are refreshed
 FIX_ROWS_MAX = 100_000  # failed rows copied into the error report's "Filas para corregir"
 
 
@@ -120,8 +121,11 @@ class Importer:
     def delete_absent(self, job, context) -> int:
         return 0
 
+    # The tables a write changes: their statistics are refreshed after a large import.
+    written_tables: tuple[str, ...] = ()
+
     def after_write(self, job, context) -> None:
-        """Set-based work once every chunk is written (statistics, recomputations)."""
+        """Set-based work once every chunk is written (recomputations)."""
 
     def model_example(self, project) -> dict:
         return {}
@@ -242,8 +246,7 @@ def analyze(run: JobRun, importer: Importer) -> None:
         _stage(job, staged, errors)
     # The staged rows were just copied in: without fresh statistics the planner
     # takes the job's rows for a handful and joins them by nested loops (minutes).
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE imports_stagedrow")
+    refresh_statistics(("imports_stagedrow",), rows=read)
     if importer.unique_key:
         failed += _reject_duplicates(job, importer)
     failed += _reject_across_rows(job, importer, context)
@@ -395,11 +398,32 @@ def write(run: JobRun, importer: Importer):
             checkpoint.save(update_fields=["deletes_done", "counts"])
         run.progress(_done(counts), **_job_counts(counts))
     importer.after_write(job, context)
+    refresh_statistics(importer.written_tables, rows=sum(
+        counts.get(name, 0) for name in ("created", "updated", "restored", "deleted")))
     _save_error_report(run)
     run.on_success(lambda: _audit(job, counts))
-    StagedRow.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
-    drop_converted(job)
+    drop_staging(job)
     return importer.summary(counts)
+
+
+def refresh_statistics(tables, *, rows: int) -> None:
+    """ANALYZE what a large import changed, before the set-based statements that follow
+    (the planner would otherwise plan for the book as it was); a small one is left to
+    autovacuum, so a source polled every minute does not sample the book every minute."""
+    if rows < ANALYZE_AFTER_ROWS:
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def drop_staging(job) -> None:
+    """What the job kept between its phases: its staged rows, its row errors (the error
+    report holds them once the job ends) and the spreadsheet's converted CSV."""
+    with transaction.atomic():
+        StagedRow.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
+        RowError.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
+    drop_converted(job)
 
 
 def _write_all(run, importer, context, checkpoint, counts, chunk, found=None):
@@ -518,7 +542,23 @@ def _map_from_source(run: JobRun, importer: Importer) -> None:
 
 
 def run_import(run: JobRun, importer: Importer):
-    """The body of every import job: the phase in the job's options says what to do."""
+    """The body of every import job: the phase in the job's options says what to do.
+
+    A job that ends in failure leaves nothing staged behind; one taken over by another
+    run (JobLost) leaves everything to that run."""
+    try:
+        return _run_phases(run, importer)
+    except JobLost:
+        raise
+    except Exception:  # the job ends failed (JobFailed or not): see jobs.runner._run_body
+        try:
+            drop_staging(run.job)
+        except Exception:  # the database itself may be what failed: the job's error stands
+            logger.exception("Could not drop the staged rows of job %s", run.job.pk)
+        raise
+
+
+def _run_phases(run: JobRun, importer: Importer):
     phase = run.job.options.get("phase")
     if phase == READ:
         read(run, importer)

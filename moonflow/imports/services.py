@@ -13,7 +13,7 @@ from moonflow.jobs.services import files_expiry_from, job_resume
 from . import engine
 from .mapping import signature
 from .guards import deletes_need_confirmation, rejected_rows
-from .models import MappingTemplate, RowError, StagedRow
+from .models import MappingTemplate
 from .proposals import read_proposal, source_mapping
 from .reading import ImportFileError
 from .reading.sniff import CSV
@@ -116,9 +116,7 @@ def import_cancel(*, job) -> None:
             finished_at=now, files_expire_at=files_expiry_from(now))
         if not moved:
             raise ImportRefused(_("Esta importación ya no se puede cancelar."))
-        StagedRow.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
-        RowError.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
-    engine.drop_converted(job)
+    engine.drop_staging(job)
 
 
 def import_from_source(source, importer, upload) -> ProcessJob:
