@@ -6,3 +6,9 @@ class ImportsConfig(AppConfig):
     name = "moonflow.imports"
     label = "imports"
     verbose_name = _("Integraciones")
+
+    def ready(self):
+        from moonflow.jobs.models import JobKind
+        from moonflow.jobs.waiting import register_continue_page
+
+        register_continue_page(JobKind.SETTINGS_IMPORT, "integrations:table_preview")

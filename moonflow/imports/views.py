@@ -170,7 +170,8 @@ def _preview(job, importer, mapping: dict, defaults: dict) -> list[dict]:
 def detail(request, pk):
     job = _job(request, pk)
     phase = job.options.get("phase")
-    if phase == engine.MAPPING and job.status == "awaiting":
+    if phase in (engine.READ, engine.MAPPING) and not job.is_finished:
+        # Still being read, or waiting for its mapping: that page says which.
         return redirect("integrations:mapping", project=request.project.slug, pk=job.pk)
     if phase == engine.WRITE or job.is_finished:
         if is_htmx(request):

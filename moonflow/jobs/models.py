@@ -122,6 +122,12 @@ class ProcessJob(models.Model):
         return self.status in FINISHED_STATUSES
 
     @property
+    def changes_by_itself(self) -> bool:
+        """Queued or running: a page showing it refreshes itself (a job waiting for the user
+        does not change until the user acts)."""
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
     def is_running(self) -> bool:
         return self.status == JobStatus.RUNNING
 

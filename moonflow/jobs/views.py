@@ -21,7 +21,7 @@ def job_list_view(request):
         "tray": log,
         "jobs": log.rows,
         # The log refreshes itself only while something on it can still change.
-        "polling": any(not job.is_finished for job in log.rows),
+        "polling": any(job.changes_by_itself for job in log.rows),
         "here": request.get_full_path(),
         "list_url": reverse("jobs:list", kwargs={"project": request.project.slug}),
         "section": "jobs",

@@ -3,7 +3,15 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from ..waiting import continue_url as _continue_url
+
 register = template.Library()
+
+
+@register.simple_tag
+def continue_url(job, project):
+    """The page where a job waiting for the user goes on ("" when it does not wait)."""
+    return _continue_url(job, project.slug) or ""
 
 
 @register.filter
