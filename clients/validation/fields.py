@@ -17,7 +17,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.utils.translation import get_language
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -121,16 +122,19 @@ def _max_length(field: str, text: str, limit: int) -> str:
 
 
 @lru_cache(maxsize=128)
-def _choice_index(choices_enum, language: str | None) -> dict[str, str]:
-    """folded code, label or short label → code, in the active language (built once per
-    language: an import cleans a million rows with it)."""
+def _choice_index(choices_enum) -> dict[str, str]:
+    """folded code, label or short label → code, the labels in every language of the product
+    (a file is read the same whoever uploads it; built once: an import cleans a million rows
+    with it, and asking for the active language on each cell cost a sixth of the cleaning)."""
     index = {}
-    for code, label in choices_enum.choices:
-        label = str(label)
-        # "CC · Cédula de ciudadanía" is also accepted as "Cédula de ciudadanía".
-        short = label.split(" · ", 1)[-1]
-        for key in (str(code).casefold(), label.casefold(), short.casefold()):
-            index.setdefault(key, code)
+    for language, _name in settings.LANGUAGES:  # the default language first: it wins a tie
+        with translation.override(language):
+            for code, label in choices_enum.choices:
+                label = str(label)
+                # "CC · Cédula de ciudadanía" is also accepted as "Cédula de ciudadanía".
+                short = label.split(" · ", 1)[-1]
+                for key in (str(code).casefold(), label.casefold(), short.casefold()):
+                    index.setdefault(key, code)
     return index
 
 
@@ -141,7 +145,7 @@ def _choice(field: str, value, choices_enum, *, required: bool = True, default=N
         if required and default is None:
             _required(field, value)
         return default
-    code = _choice_index(choices_enum, get_language()).get(text.casefold())
+    code = _choice_index(choices_enum).get(text.casefold())
     if code is not None:
         return code
     options = ", ".join(str(label) for _code, label in choices_enum.choices)
@@ -152,7 +156,7 @@ def clean_document_type(value) -> str:
     text = _text(value)
     if not text:
         _required("document_type", value)
-    code = _choice_index(DocumentType, get_language()).get(text.casefold())
+    code = _choice_index(DocumentType).get(text.casefold())
     if code is not None:
         return code
     codes = ", ".join(DocumentType.values)

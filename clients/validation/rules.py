@@ -79,6 +79,8 @@ def clean_adviser_code(value, *, rules: ProjectRules):
     if not text:
         return None
     member = rules.member_by_code(text)
+    if member is not None and member.is_active:
+        return member
     label = str(LABELS["adviser_code"])
     if member is None:
         raise FieldError(
@@ -86,15 +88,13 @@ def clean_adviser_code(value, *, rules: ProjectRules):
             _("No existe un asesor con el ID «%(code)s».") % {"code": shorten(text)},
             label=label,
         )
-    if not member.is_active:
-        raise FieldError(
-            "adviser_code",
-            text,
-            _("El asesor con el ID «%(code)s» (%(name)s) está inactivo.")
-            % {"code": text, "name": member.display_name},
-            label=label,
-        )
-    return member
+    raise FieldError(
+        "adviser_code",
+        text,
+        _("El asesor con el ID «%(code)s» (%(name)s) está inactivo.")
+        % {"code": text, "name": member.display_name},
+        label=label,
+    )
 
 
 def clean_supervisor_code(value, *, rules: ProjectRules):

@@ -113,6 +113,18 @@ def test_it_cleans_plain_fields():
     assert v.clean_status("inactivo") == "inactive"
 
 
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_choice_is_read_by_its_label_in_either_language_whoever_uploads_it(language):
+    from django.utils import translation
+
+    with translation.override(language):
+        assert v.clean_contactability("No contactable") == "not_contactable"
+        assert v.clean_contactability("not contactable") == "not_contactable"
+        assert v.clean_status("Inactivo") == v.clean_status("inactive") == "inactive"
+        with pytest.raises(v.FieldError):
+            v.clean_contactability("quizás")
+
+
 @pytest.mark.parametrize(
     "raw, number",
     [("1.234,56", Decimal("1234.56")), ("1,234.56", Decimal("1234.56")), ("1,5", Decimal("1.5")),
