@@ -57,3 +57,15 @@ def make_payment_order(client: Client, **fields) -> PaymentOrder:
     fields.setdefault("amount", Decimal("100000"))
     fields.setdefault("due_date", date.today() + timedelta(days=30))
     return PaymentOrder.objects.create(project_id=client.project_id, client=client, **fields)
+
+
+def make_interaction(client: Client, **fields):
+    """One interaction of `client`; sent a day ago by WhatsApp unless told otherwise."""
+    from django.utils import timezone
+
+    from interactions.models import Channel, Interaction, InteractionStatus
+
+    fields.setdefault("channel", Channel.WHATSAPP)
+    fields.setdefault("status", InteractionStatus.SENT)
+    fields.setdefault("scheduled_at", timezone.now() - timedelta(days=1))
+    return Interaction.objects.create(project_id=client.project_id, client=client, **fields)
