@@ -35,6 +35,7 @@ PAYMENT_ORDER_COLUMNS = (
 INTERACTION_COLUMNS = (
     "project_id", "client_id", "direction", "channel", "campaign", "template", "recipients",
     "status", "scheduled_at", "sent_at", "adviser_id", "error_message", "source", "created_at",
+    "campaign_kind", "recipient_kind", "outcome", "promise_amount", "promise_date",
 )
 ASSIGNMENT_COLUMNS = ("project_id", "client_id", "adviser_id", "started_at", "ended_at", "source")
 CLAIM_COLUMNS = (
@@ -483,12 +484,22 @@ class BookGenerator:
                     sent = at(past_days[int(rnd() * 90)], office + rnd() * office_span)
                     if sent > now:
                         sent = now
+                    status = "answered" if channel == "voice" or rnd() < 0.5 else "read"
+                    # A client who answers sometimes promises a payment or says it is made
+                    # (drawn from the ids, not from rnd: the rest of the book stays as it was).
+                    draw = (client_id * 2654435761 + sent.toordinal()) % 100
+                    outcome, promised, promise_day = "", None, None
+                    if status == "answered" and draw < 18:
+                        outcome = "promise"
+                        promised = rounded(_promise_share(draw) * 1_000_000)
+                        promise_day = sent.date() + timedelta(days=3 + draw % 12)
+                    elif status == "answered" and draw < 25:
+                        outcome = "to_verify"
                     add_interaction((
                         project_id, client_id, "inbound", channel, names.INBOUND_CAMPAIGN, "",
-                        email if channel == "email" else phone,
-                        "answered" if channel == "voice" or rnd() < 0.5 else "read",
+                        email if channel == "email" else phone, status,
                         sent, sent, slot.member_id if slot else None, "",
-                        "platform", sent,
+                        "platform", sent, "", "client", outcome, promised, promise_day,
                     ))
                     continue
                 channel = channels[int(rnd() * n_ch)]
@@ -515,15 +526,25 @@ class BookGenerator:
                     if sent > now:
                         sent = now
                     created = scheduled
-                    if status == "failed":
+                    if status in ("failed", "bounced"):
                         errors = names.ERROR_MESSAGES[channel]
                         error = errors[int(rnd() * len(errors))]
+                # Most messages go to the client; some to a reference or a guarantor.
+                draw = (client_id * 40503 + scheduled.toordinal()) % 100
+                recipient_kind = "client" if draw < 90 else (
+                    "reference" if draw < 97 else "guarantor")
                 add_interaction((
                     project_id, client_id, "outbound", channel, campaign,
                     templates[int(rnd() * len(templates))], recipients, status, scheduled, sent,
                     adviser_id, error, "uploaded" if rnd() < 0.08 else "platform", created,
+                    names.CAMPAIGN_KINDS[campaign], recipient_kind, "", None, None,
                 ))
         return out
+
+
+def _promise_share(draw: int) -> float:
+    """A promised amount between 0.05 and 0.6 of a million, from a 0–99 draw."""
+    return 0.05 + 0.55 * (draw % 18) / 17
 
 
 def _state(n_pending: int, oldest_overdue, today: date) -> str:

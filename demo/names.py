@@ -176,6 +176,19 @@ CAMPAIGNS_BY_STATE = {
     "late_more": ("Aviso de mora 90", "Oferta de acuerdo de pago", "Oferta de acuerdo de pago"),
 }
 INBOUND_CAMPAIGN = "Respuesta del cliente"
+# What each campaign is: a flow (a sequence of steps), an event (sent when something happens)
+# or a campaign (sent to a chosen group at once).
+CAMPAIGN_KINDS = {
+    "Bienvenida": "flow",
+    "Recordatorio de pago": "campaign",
+    "Aviso de vencimiento": "event",
+    "Aviso de mora 30": "event",
+    "Aviso de mora 60": "event",
+    "Aviso de mora 90": "event",
+    "Oferta de acuerdo de pago": "campaign",
+    "Confirmación de pago": "event",
+    "Encuesta de satisfacción": "campaign",
+}
 
 # (channel, weight) of outbound messages.
 CHANNEL_WEIGHTS = (("whatsapp", 45), ("sms", 20), ("email", 20), ("voice", 10), ("push", 5))
@@ -184,7 +197,7 @@ STATUS_WEIGHTS = {
     "whatsapp": (("read", 40), ("delivered", 25), ("sent", 10), ("unread", 10), ("failed", 8),
                  ("answered", 7)),
     "sms": (("delivered", 60), ("sent", 25), ("failed", 15)),
-    "email": (("delivered", 30), ("read", 30), ("unread", 25), ("failed", 15)),
+    "email": (("delivered", 30), ("read", 30), ("unread", 25), ("failed", 10), ("bounced", 5)),
     "voice": (("answered", 55), ("failed", 45)),
     "push": (("delivered", 50), ("read", 30), ("failed", 20)),
 }

@@ -180,6 +180,15 @@ def test_it_records_interactions_assignments_and_contactability():
     assert not scheduled.filter(
         Q(scheduled_at__lte=timezone.now()) | Q(sent_at__isnull=False)
     ).exists()
+    outbound = interactions.filter(direction="outbound")
+    assert set(outbound.values_list("campaign_kind", flat=True)) == {"flow", "event", "campaign"}
+    assert {"client", "reference", "guarantor"} == set(
+        outbound.values_list("recipient_kind", flat=True))
+    promises = interactions.filter(outcome="promise")
+    assert promises.exists() and interactions.filter(outcome="to_verify").exists()
+    assert not promises.filter(Q(promise_amount__isnull=True) | Q(promise_date__isnull=True))
+    assert not promises.exclude(status="answered").exists()
+    assert not interactions.filter(status="bounced", error_message="").exists()
 
     open_rows = ClientAssignment.objects.filter(project=project, ended_at__isnull=True)
     assert open_rows.count() == clients.filter(adviser__isnull=False).count()
