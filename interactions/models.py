@@ -149,3 +149,4 @@ class Interaction(models.Model):
                                     condition=~Q(import_key=""),
                                     name="interaction_import_key_uniq"),
         ]
+from .download_models import *  # noqa: E402,F401,F403

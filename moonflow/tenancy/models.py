@@ -6,6 +6,8 @@ on it starts with `project`, so a project's rows cluster together.
 
 import re
 
+from datetime import time
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
@@ -20,6 +22,10 @@ class Project(models.Model):
     timezone = models.CharField(_("Zona horaria"), max_length=64, default="America/Bogota")
     language = models.CharField(_("Idioma"), max_length=8, default="es")
     currency = models.CharField(_("Moneda"), max_length=3, default="COP")
+    # The night window, in the project's time zone, when offline downloads run
+    # (interactions.night_downloads). An end before the start crosses midnight.
+    night_window_start = models.TimeField(_("Inicio de la ventana nocturna"), default=time(2, 0))
+    night_window_end = models.TimeField(_("Fin de la ventana nocturna"), default=time(5, 0))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
