@@ -26,3 +26,12 @@ def client_interactions(*, member, client):
         .select_related("adviser__user")
         .order_by(F("scheduled_at").desc(nulls_last=True), "-id")
     )
+
+
+def client_interaction_queryset(*, member, client):
+    """One client's interactions, unordered (the list orders them), for the list kernel.
+
+    `client` comes from `clients.selectors.get_client_for_member`, as for
+    `client_interactions`.
+    """
+    return Interaction.objects.filter(project_id=member.project_id, client_id=client.pk)

@@ -1,26 +1,65 @@
-"""Interactions of one client (the envelope "Ver comunicaciones" of the clients tray)."""
+"""Interacciones: the side menu's tray (Cuentas por cobrar → Interacciones), one client's
+communications (the envelope "Ver comunicaciones" of the clients tray) and the
+glossary of states. Both lists are the list kernel's (interactions/lists.py).
+"""
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from clients.selectors import get_client_for_member
+from moonflow.dialogs import is_partial, render_dialog
 
-from .selectors import client_interactions
+from .lists import build_interaction_tray
+from .models import STATUS_GLOSSARY, InteractionStatus
 
-PAGE_SIZE = 50
+TRAY_PARTIAL = "interactions/tray.html"
 
 
+def _list_response(request, template: str, context: dict):
+    response = render(request, TRAY_PARTIAL if is_partial(request) else template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def interaction_tray(request):
+    here = request.get_full_path()
+    tray = build_interaction_tray(member=request.member, params=request.GET, here=here)
+    return _list_response(request, "interactions/tray_page.html", {
+        "tray": tray,
+        "section": "interactions",
+        "here": here,
+        "list_url": reverse("interactions:list", kwargs={"project": request.project.slug}),
+    })
+
+
+@require_GET
 def client_list(request, pk):
     # A client the member may not see (or of another project) answers 404;
     # a client in the recycle bin keeps its history visible.
     client = get_client_for_member(request.member, pk, include_deleted=True)
-    page = Paginator(client_interactions(member=request.member, client=client), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    context = {
+    here = request.get_full_path()
+    tray = build_interaction_tray(member=request.member, params=request.GET, client=client,
+                                  here=here)
+    return _list_response(request, "interactions/client_interactions.html", {
         "client": client,
-        "page": page,
-        "interactions": page.object_list,
+        "tray": tray,
         "section": "interactions",
-    }
-    return render(request, "interactions/client_interactions.html", context)
+        "here": here,
+        "list_url": reverse("interactions:client_list",
+                            kwargs={"project": request.project.slug, "pk": client.pk}),
+    })
+
+
+@require_GET
+def status_glossary(request):
+    """Glosario de estados: what each state of a communication means."""
+    states = [(label, STATUS_GLOSSARY[value]) for value, label in InteractionStatus.choices]
+    return render_dialog(request, "interactions/status_glossary.html", {
+        "title": _("Glosario de estados"),
+        "states": states,
+        "section": "interactions",
+    }, back_url=reverse("interactions:list", kwargs={"project": request.project.slug}))

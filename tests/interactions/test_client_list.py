@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from clients import services
+from moonflow.lists.services import tray_columns_set
 from interactions.models import Channel, Direction, Interaction, InteractionStatus
 from tests import factories
 
@@ -30,6 +31,10 @@ def test_it_lists_the_clients_interactions_with_their_columns(cast, as_member):
         campaign="De otro cliente",
     )
 
+    # The tray's columns (its list, not the client's own two), with Mensaje de error added.
+    tray_columns_set(member=cast.admin, tray="interactions",
+                     columns=["scheduled_at", "direction", "channel", "campaign", "template",
+                              "status", "error_message"])
     response = as_member(cast.admin).get(url(client))
 
     html = response.content.decode()
@@ -81,3 +86,49 @@ def test_interaction_base_queryset_follows_client_visibility(cast):
     assert {i.client_id for i in interaction_base_queryset(member=cast.restricted)} == {mine.pk}
     assert {i.client_id for i in interaction_base_queryset(member=cast.admin)} == {mine.pk, theirs.pk}
     assert not interaction_base_queryset(member=cast.outsider).exists()
+
+
+def test_it_shows_the_trays_default_columns_without_the_clients_own(cast, as_member):
+    client = factories.make_client(cast.project, name="Julia Mora")
+    factories.make_interaction(client, recipients="+573001112233", template="aviso")
+    response = as_member(cast.admin).get(url(client))
+    headers = [h.column.label for h in response.context["tray"].headers]
+    assert [str(h) for h in headers] == [
+        "Fecha de envío", "Tipo", "Canal", "Flujo, evento o campaña", "Plantilla",
+        "Destinatarios", "Estado", "Asesor"]
+    assert "+573001112233" in response.content.decode()
+
+
+def test_it_lists_every_date_newest_first_and_undated_last(cast, as_member):
+    """The client's page has no default range: its whole history, pages of the kernel."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = factories.make_client(cast.project)
+    now = timezone.now()
+    old = factories.make_interaction(client, campaign="Antigua", scheduled_at=now - timedelta(days=400))
+    new = factories.make_interaction(client, campaign="Nueva", scheduled_at=now - timedelta(days=1))
+    undated = factories.make_interaction(client, campaign="Sin fecha", scheduled_at=None)
+    tray = as_member(cast.admin).get(url(client)).context["tray"]
+    assert [r["id"] for r in tray.rows] == [new.pk, old.pk, undated.pk]
+    tray = as_member(cast.admin).get(url(client), {"orden": "scheduled_at"}).context["tray"]
+    assert [r["id"] for r in tray.rows] == [undated.pk, old.pk, new.pk]
+    tray = as_member(cast.admin).get(url(client), {"por_pagina": 25}).context["tray"]
+    assert tray.total.label == "3 interacciones"
+
+
+def test_its_pages_follow_the_kernels_keyset(cast, as_member):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = factories.make_client(cast.project)
+    now = timezone.now()
+    made = [factories.make_interaction(client, scheduled_at=now - timedelta(hours=i))
+            for i in range(30)]
+    browser = as_member(cast.admin)
+    first = browser.get(url(client), {"por_pagina": 25}).context["tray"]
+    assert [r["id"] for r in first.rows] == [i.pk for i in made[:25]]
+    second = browser.get(f"{url(client)}?{first.next_query}").context["tray"]
+    assert [r["id"] for r in second.rows] == [i.pk for i in made[25:]]
