@@ -206,6 +206,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clients.tasks.purge_recycle_bins",
         "schedule": crontab(hour=4, minute=0),
     },
+    # Interactions' offline downloads: each project's due requests are taken while its
+    # night window is open (interactions/night_downloads.py); the claim makes two
+    # schedulers firing at once harmless.
+    "run-night-downloads": {
+        "task": "interactions.tasks.run_night_downloads",
+        "schedule": env_int("NIGHT_DOWNLOAD_SECONDS", 300),
+        "options": {"expires": env_int("NIGHT_DOWNLOAD_SECONDS", 300)},
+    },
     # Hourly, so that each project is recomputed right after its own midnight.
     "recompute-situations": {
         "task": "clients.tasks.recompute_all_situations",
