@@ -1,0 +1,301 @@
+"""One row of a communications file, cleaned: the client's document, the interaction's values,
+and its natural key.
+
+Decisions:
+- Choices (canal, estado, tipo, tipo de flujo, tipo de destinatario, resultado de pago) are
+  read by their code or their label, in any case and either language, with the index the
+  client fields use (`clients.validation.fields`).
+- A send date is a date or a date and time: dd/mm/aaaa [hh:mm[:ss]], aaaa-mm-dd [hh:mm[:ss]],
+  ISO 8601 (an explicit offset or "Z" is kept), or a real date cell. Without an offset it
+  is a wall-clock time in the project's timezone; a date alone is its midnight there.
+- Recipients: split on "," ";" "|" or line breaks; a phone loses what people type around its
+  digits ("+57 300 123 4567" → "+573001234567"), an email is lower-cased, repeats go; stored
+  joined by ", " in the file's order.
+- A promise of payment needs its amount and its date; an amount or a date without a promise
+  is refused rather than dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone as dt_timezone
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from clients.validation import FieldError, ProjectRules, clean_adviser_code, clean_money
+from clients.validation import clean_client_row
+from clients.validation.fields import _choice_index, _fail, _text
+from moonflow.imports.engine import CellError, CleanRow
+from moonflow.imports.values import InvalidValue, parse_date
+
+from ..models import (
+    CampaignKind,
+    Channel,
+    Direction,
+    InteractionStatus,
+    Outcome,
+    RecipientKind,
+)
+from .fields import LABELS
+
+KEY_VERSION = "v1"  # part of every natural key: a new definition never meets an old key
+
+TEXT_LIMITS = {"campaign": 120, "template": 120, "recipients": 500, "error_message": 500}
+
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?$")
+_OFFSET = re.compile(r"^(?:Z|([+-])(\d{2}):?(\d{2}))$")
+_DATE_TIME = re.compile(r"^(\S+?)(?:[T ]+(\S+?)\s*(Z|[+-]\d{2}:?\d{2})?)?$")
+_DAY_SHAPE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
+_RECIPIENT_SPLIT = re.compile(r"[,;|\n\r]+")
+_PHONE = re.compile(r"^\+?[\d\s.\-()/]+$")
+_PHONE_NOISE = re.compile(r"[\s.\-()/]")
+_SPACES = re.compile(r"\s+")
+YEARS = (1900, 2100)
+
+
+@dataclass
+class Context:
+    rules: ProjectRules
+    tz: object  # the project's ZoneInfo: dates without an offset are read in it
+    scope_adviser_id: int | None
+    members: dict  # id → Member
+
+
+def label(key: str) -> str:
+    return str(LABELS.get(key, key))
+
+
+def _missing(key: str) -> FieldError:
+    return FieldError(key, "", _("%(label)s: este campo es obligatorio.") % {
+        "label": label(key)}, label=label(key))
+
+
+def clean_choice(key: str, value, choices_enum, *, default=None):
+    """A choice by its code or label, any case; blank gives `default` (None: required)."""
+    text = _text(value)
+    if not text:
+        if default is None:
+            raise _missing(key)
+        return default
+    code = _choice_index(choices_enum).get(text.casefold())
+    if code is not None:
+        return code
+    options = ", ".join(str(name) for code, name in choices_enum.choices if code)
+    _fail(key, text, _("no es una opción válida. Use una de: %(options)s.") % {
+        "options": options}, label=label(key))
+
+
+def clean_text(key: str, value) -> str:
+    text = _SPACES.sub(" ", _text(value))
+    limit = TEXT_LIMITS[key]
+    if len(text) > limit:
+        _fail(key, text, _("admite hasta %(limit)s caracteres.") % {"limit": limit},
+              label=label(key))
+    return text
+
+
+def clean_moment(key: str, value, tz, *, required: bool) -> datetime | None:
+    """A date or date-time as a file writes it, as an aware datetime (see the module)."""
+    text = _text(value)
+    if not text:
+        if required:
+            raise _missing(key)
+        return None
+    match = _DATE_TIME.match(text)
+    if match is None:
+        _bad_moment(key, text)
+    day_text, time_text, offset_text = match.groups()
+    if not _DAY_SHAPE.match(day_text):
+        _bad_moment(key, text)
+    try:
+        day = parse_date(day_text)
+    except InvalidValue as error:
+        _fail(key, text, error.reason, label=label(key))
+    hour = minute = second = 0
+    if time_text is not None:
+        time_match = _TIME.match(time_text)
+        if time_match is None:
+            _bad_moment(key, text)
+        hour, minute = int(time_match[1]), int(time_match[2])
+        second = int(time_match[3] or 0)
+        if hour > 23 or minute > 59 or second > 59:
+            _fail(key, text, _("la hora %(time)s no existe: use hh:mm de 00:00 a 23:59.") % {
+                "time": time_text}, label=label(key))
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        _fail(key, text, _("el año %(year)s está fuera de rango (%(low)s a %(high)s).") % {
+            "year": day.year, "low": YEARS[0], "high": YEARS[1]}, label=label(key))
+    moment = datetime(day.year, day.month, day.day, hour, minute, second)
+    if offset_text is None:
+        return moment.replace(tzinfo=tz)
+    offset = _OFFSET.match(offset_text)
+    if offset is None or offset_text == "Z":
+        return moment.replace(tzinfo=dt_timezone.utc)
+    sign = -1 if offset[1] == "-" else 1
+    delta = timedelta(hours=int(offset[2]), minutes=int(offset[3]))
+    if delta >= timedelta(hours=24):
+        _bad_moment(key, text)
+    return moment.replace(tzinfo=dt_timezone(sign * delta))
+
+
+def _bad_moment(key: str, text: str):
+    _fail(key, text, _("no es una fecha válida: use dd/mm/aaaa o dd/mm/aaaa hh:mm "
+                       "(31/12/2025 14:30), o aaaa-mm-dd hh:mm."), label=label(key))
+
+
+def clean_recipients(value) -> str:
+    """The addresses or numbers used, normalised (see the module), joined by ", "."""
+    text = _text(value)
+    if not text:
+        raise _missing("recipients")
+    seen = []
+    for part in _RECIPIENT_SPLIT.split(text):
+        part = _SPACES.sub(" ", part).strip()
+        if not part:
+            continue
+        if "@" in part:
+            part = part.replace(" ", "").lower()
+        elif _PHONE.match(part):
+            digits = _PHONE_NOISE.sub("", part)
+            if 7 <= len(digits.lstrip("+")) <= 15 and "+" not in digits[1:]:
+                part = digits
+        if part not in seen:
+            seen.append(part)
+    if not seen:
+        raise _missing("recipients")
+    return clean_text("recipients", ", ".join(seen))
+
+
+def _utc_text(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(dt_timezone.utc).replace(microsecond=0).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+
+
+def natural_key(values: dict) -> str:
+    """An uploaded interaction's identity, the same in any file: sha256 (hex) of its client's
+    document (type and number), channel, send date to the second (UTC), recipients (each
+    normalised, in any order), template and campaign (without case or repeated spaces) and
+    direction. Status, dates sent, adviser and outcome are not part of it: the same message
+    read later is the same record, not another one."""
+    recipients = sorted(r.casefold() for r in values["recipients"].split(", ") if r)
+    parts = [
+        KEY_VERSION, values["document_type"], values["document_number"], values["channel"],
+        values["scheduled_at"], ",".join(recipients),
+        _SPACES.sub(" ", values.get("template", "")).strip().casefold(),
+        _SPACES.sub(" ", values.get("campaign", "")).strip().casefold(),
+        values.get("direction", Direction.OUTBOUND),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def clean_interaction(raw: dict, context: Context) -> CleanRow:
+    """A file row (field key → text) → the interaction's values, every error of the row
+    collected; the key is the natural key (None when a part of it could not be read)."""
+    errors: list[CellError] = []
+    values: dict = {}
+
+    keys = {k: raw.get(k, "") for k in ("document_type", "document_number")}
+    client = clean_client_row(keys, rules=context.rules, partial=True)
+    errors += [CellError(e.field, e.value, e.text) for e in client.errors]
+    if not client.errors:
+        values["document_type"] = client.values["document_type"]
+        values["document_number"] = client.values["document_number"]
+
+    def attempt(key, clean):
+        try:
+            values[key] = clean(raw.get(key, ""))
+        except FieldError as error:
+            errors.append(CellError(error.field, error.value, error.text))
+
+    attempt("direction", lambda v: clean_choice("direction", v, Direction,
+                                                default=Direction.OUTBOUND))
+    attempt("channel", lambda v: clean_choice("channel", v, Channel))
+    attempt("status", lambda v: clean_choice("status", v, InteractionStatus))
+    attempt("scheduled_at", lambda v: _utc_text(
+        clean_moment("scheduled_at", v, context.tz, required=True)))
+    attempt("sent_at", lambda v: _utc_text(
+        clean_moment("sent_at", v, context.tz, required=False)))
+    attempt("campaign_kind", lambda v: clean_choice("campaign_kind", v, CampaignKind,
+                                                    default=""))
+    attempt("campaign", lambda v: clean_text("campaign", v))
+    attempt("template", lambda v: clean_text("template", v))
+    attempt("recipient_kind", lambda v: clean_choice("recipient_kind", v, RecipientKind,
+                                                     default=RecipientKind.CLIENT))
+    attempt("recipients", clean_recipients)
+    attempt("error_message", lambda v: clean_text("error_message", v))
+    # An error names the column the file calls Asesor ID ("adviser_code").
+    attempt("adviser_id", lambda v: _member_id(clean_adviser_code(
+        raw.get("adviser_code", ""), rules=context.rules)))
+    _clean_outcome(raw, context, values, errors)
+
+    if values.get("campaign_kind") and not values.get("campaign") and "campaign" not in {
+            e.field for e in errors}:
+        errors.append(CellError("campaign", "", _(
+            "%(label)s: falta el nombre del %(kind)s indicado en %(kind_label)s.") % {
+            "label": label("campaign"),
+            "kind": str(CampaignKind(values["campaign_kind"]).label).lower(),
+            "kind_label": label("campaign_kind")}))
+
+    key_parts = ("document_type", "document_number", "channel", "scheduled_at", "recipients",
+                 "direction")
+    key = natural_key(values) if all(k in values for k in key_parts) else None
+    if key is not None:
+        values["client_key"] = f"{values['document_type']} {values['document_number']}"
+    return CleanRow(key=key, values=values, errors=errors)
+
+
+def _member_id(member):
+    return member.pk if member is not None else None
+
+
+def _clean_outcome(raw: dict, context: Context, values: dict, errors: list) -> None:
+    try:
+        outcome = clean_choice("outcome", raw.get("outcome", ""), Outcome, default="")
+    except FieldError as error:
+        errors.append(CellError("outcome", error.value, error.text))
+        return
+    values["outcome"] = outcome
+    amount_text, date_text = _text(raw.get("promise_amount")), _text(raw.get("promise_date"))
+    if outcome != Outcome.PROMISE:
+        for key, text in (("promise_amount", amount_text), ("promise_date", date_text)):
+            if text:
+                errors.append(CellError(key, text, _(
+                    "%(label)s «%(value)s»: solo se registra con %(outcome)s «%(promise)s».") % {
+                    "label": label(key), "value": text, "outcome": label("outcome"),
+                    "promise": Outcome.PROMISE.label}))
+        values["promise_amount"] = values["promise_date"] = None
+        return
+    if not amount_text:
+        errors.append(CellError("promise_amount", "", _(
+            "%(label)s: una promesa de pago necesita el monto prometido.") % {
+            "label": label("promise_amount")}))
+    else:
+        try:
+            amount = clean_money("promise_amount", amount_text, positive=True,
+                                 rules=context.rules)
+        except FieldError as error:
+            errors.append(CellError("promise_amount", error.value, _relabel(error.text)))
+        else:
+            values["promise_amount"] = str(Decimal(amount))
+    if not date_text:
+        errors.append(CellError("promise_date", "", _(
+            "%(label)s: una promesa de pago necesita la fecha prometida.") % {
+            "label": label("promise_date")}))
+    else:
+        try:
+            promised = parse_date(date_text)
+        except InvalidValue as error:
+            errors.append(CellError("promise_date", date_text, _(
+                "%(label)s «%(value)s»: %(reason)s") % {
+                "label": label("promise_date"), "value": date_text, "reason": error.reason}))
+        else:
+            values["promise_date"] = promised.isoformat()
+
+
+def _relabel(text: str) -> str:
+    """clean_money names the field by its code when it is not a client label."""
+    return text.replace("promise_amount", label("promise_amount"), 1)
