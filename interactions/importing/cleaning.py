@@ -235,9 +235,8 @@ def clean_interaction(raw: dict, context: Context) -> CleanRow:
     if values.get("campaign_kind") and not values.get("campaign") and "campaign" not in {
             e.field for e in errors}:
         errors.append(CellError("campaign", "", _(
-            "%(label)s: falta el nombre del %(kind)s indicado en %(kind_label)s.") % {
-            "label": label("campaign"),
-            "kind": str(CampaignKind(values["campaign_kind"]).label).lower(),
+            "%(label)s: falta el nombre (%(kind_label)s dice «%(kind)s»).") % {
+            "label": label("campaign"), "kind": CampaignKind(values["campaign_kind"]).label,
             "kind_label": label("campaign_kind")}))
 
     key_parts = ("document_type", "document_number", "channel", "scheduled_at", "recipients",
