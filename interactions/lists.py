@@ -387,7 +387,7 @@ def _portfolio_names():
                                        client_id=OuterRef("client_id"), portfolio__active=True)
         .order_by()
         .values("client_id")
-        .annotate(names=StringAgg("portfolio__name", ", ", ordering="portfolio__name"))
+        .annotate(names=StringAgg("portfolio__name", ", ", order_by="portfolio__name"))
         .values("names")[:1]
     )
 
