@@ -94,7 +94,10 @@ def upload(request):
             form.add_error("file", str(error))
         else:
             return redirect("integrations:mapping", project=request.project.slug, pk=job.pk)
-    return render(request, "imports/upload.html", {"form": form, "section": "settings"})
+    # Reached from a tray's Crear (?que=…): its own model report is one click away.
+    chosen = next((i for i in available if i.entity == request.GET.get("que")), None)
+    return render(request, "imports/upload.html",
+                  {"form": form, "chosen": chosen, "section": "settings"})
 
 
 @require_http_methods(["GET", "POST"])

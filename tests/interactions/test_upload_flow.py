@@ -87,7 +87,12 @@ def test_the_upload_page_reached_from_crear_has_interactions_chosen(cast, admin)
     page = admin.get(url("integrations:upload", cast) + "?que=interactions")
     assert page.status_code == 200
     assert page.context["form"]["entity"].value() == "interactions"
-    assert 'value="interactions" selected' in page.content.decode()
+    body = page.content.decode()
+    assert 'value="interactions" selected' in body
+    # The seed's advice: download the template first; it is linked from the upload itself.
+    model = url("integrations:model_file", cast, entity="interactions")
+    assert f'href="{model}" data-testid="model-report"' in body
+    assert "Descargue el reporte modelo de Comunicaciones masivas" in body
 
 
 def test_a_file_goes_from_upload_to_interactions_with_the_bad_rows_reported(cast, admin, ana):
