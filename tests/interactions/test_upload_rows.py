@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from interactions.importing import natural_key
@@ -266,3 +267,15 @@ def test_the_natural_key_ignores_the_recipients_order_and_the_templates_case():
                         ("direction", "inbound"), ("campaign", "Marzo"),
                         ("document_number", "2")):
         assert natural_key({**values, name: other}) != natural_key(values), name
+
+
+def test_all_or_nothing_with_a_bad_row_registers_nothing(cast, admin, ana):
+    job = upload(admin, cast, HEADER + "\n".join([line(), line(**{"Canal": "Fax"})]) + "\n",
+                 all_or_nothing="on")
+    job = map_and_analyze(admin, cast, job)
+    response = admin.post(reverse("integrations:confirm",
+                                  kwargs={"project": cast.project.slug, "pk": job.pk}))
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.options["phase"] == "preview"  # refused: the bad row must be fixed first
+    assert not Interaction.objects.exists()
