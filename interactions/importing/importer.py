@@ -53,6 +53,7 @@ class InteractionImporter(Importer):
     model_file_name = "reporte_modelo_comunicaciones.xlsx"
     # The natural key is a hash: a repeated record is reported by after_staging, in words.
     unique_key = False
+    deletes_absent = False  # records are only added: nothing absent from a file goes anywhere
     written_tables = ("interactions_interaction",)
 
     @property

@@ -92,6 +92,8 @@ class Importer:
     model_file_name = "reporte_modelo.xlsx"
     key_label = ""  # how a message names the external ID ("documento")
     unique_key = True  # each staged key once in a file (a base de cartera repeats clients)
+    # Whether mode "actualizar incluyendo eliminación" means anything (the upload offers it).
+    deletes_absent = True
 
     def fields(self, project) -> list:
         raise NotImplementedError

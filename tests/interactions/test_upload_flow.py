@@ -93,6 +93,11 @@ def test_the_upload_page_reached_from_crear_has_interactions_chosen(cast, admin)
     model = url("integrations:model_file", cast, entity="interactions")
     assert f'href="{model}" data-testid="model-report"' in body
     assert "Descargue el reporte modelo de Comunicaciones masivas" in body
+    # Records are only added: the mode that sends absent clients to the bin is not offered.
+    assert "Actualizar incluyendo eliminación" not in body
+    assert '<input type="hidden" name="mode" value="update">' in body
+    clients_page = admin.get(url("integrations:upload", cast) + "?que=clients").content.decode()
+    assert "Actualizar incluyendo eliminación" in clients_page
 
 
 def test_a_file_goes_from_upload_to_interactions_with_the_bad_rows_reported(cast, admin, ana):
