@@ -38,6 +38,7 @@ from moonflow.jobs.models import JobKind
 from moonflow.jobs.services import job_create
 from moonflow.lists.downloads import resolve_export_columns, run_download
 from moonflow.lists.exports import FORMATS, params_to_options
+from moonflow.lists.listing import list_query
 from moonflow.jobs.runner import job_task
 from moonflow.tenancy.models import Project
 
@@ -134,6 +135,14 @@ def range_error(date_from: date | None, date_to: date | None) -> str | None:
         return _("El rango de fechas puede ser de hasta %(days)s días.") % {
             "days": MAX_RANGE_DAYS}
     return None
+
+
+def filter_labels(member, params) -> list[str]:
+    """The tray's filters and search as the member reads them (its chips), but for the
+    send dates: the request's range replaces them."""
+    query = list_query(INTERACTIONS, member=member, params=params)
+    return [str(chip.label) for chip in query.filterset.chips(query.search)
+            if chip.param not in (FROM_PARAM, TO_PARAM)]
 
 
 def todays_request(member, now: datetime | None = None) -> NightDownload | None:

@@ -49,6 +49,13 @@ def test_it_opens_with_the_trays_dates_and_xlsx(cast, as_member):
     assert "Programar descarga" in text
 
 
+def test_it_shows_the_trays_filters_and_columns(cast, as_member):
+    text = as_member(cast.adviser).get(URL + "?canal=sms&estado=failed").content.decode()
+    assert "Canal: SMS" in text and "Estado: Fallida" in text
+    assert "Fecha de envío" in text  # a column, not a chip: the range is the dialog's
+    assert "Sin filtros" in as_member(cast.adviser).get(URL).content.decode()
+
+
 def test_it_opens_with_the_last_seven_days_by_default(cast, as_member):
     text = as_member(cast.adviser).get(URL).content.decode()
     assert 'value="2026-11-25"' in text and 'value="2026-12-01"' in text
