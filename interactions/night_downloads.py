@@ -24,7 +24,6 @@ with formulas neutralised, then the in-app notification and the email.
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,11 +34,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from moonflow.jobs.models import JobKind
+from moonflow.jobs.runner import job_task
 from moonflow.jobs.services import job_create
 from moonflow.lists.downloads import resolve_export_columns, run_download
 from moonflow.lists.exports import FORMATS, params_to_options
 from moonflow.lists.listing import list_query
-from moonflow.jobs.runner import job_task
 from moonflow.tenancy.models import Project
 
 from .download_models import NightDownload, NightDownloadStatus
@@ -165,15 +164,6 @@ def refusal_for(existing: NightDownload) -> NightDownloadRefused:
     return AlreadyDone(_("Ya se procesó tu descarga de hoy. Podrás pedir otra mañana."))
 
 
-@dataclass
-class _Request:
-    params: dict
-    date_from: date
-    date_to: date
-    columns: list
-    format: str
-
-
 def night_download_request(
     *,
     member,
@@ -208,8 +198,10 @@ def night_download_request(
     options = params_to_options(params)
     options.pop(FROM_PARAM, None)
     options.pop(TO_PARAM, None)
-    keys = [c.key for c in resolve_export_columns(INTERACTIONS, member, columns)]
-    wanted = _Request(options, date_from, date_to, keys, fmt)
+    wanted = {
+        "params": options, "date_from": date_from, "date_to": date_to, "format": fmt,
+        "columns": [c.key for c in resolve_export_columns(INTERACTIONS, member, columns)],
+    }
     day = project_today(project, now)
     due_at = next_window_start(project, now)
 
@@ -220,10 +212,7 @@ def night_download_request(
             try:
                 with transaction.atomic():
                     return NightDownload.objects.create(
-                        project=project, member=member, local_day=day, due_at=due_at,
-                        params=wanted.params, date_from=wanted.date_from,
-                        date_to=wanted.date_to, columns=wanted.columns, format=wanted.format,
-                    )
+                        project=project, member=member, local_day=day, due_at=due_at, **wanted)
             except IntegrityError:
                 existing = (NightDownload.objects.select_for_update()
                             .filter(project_id=project.pk, member=member, local_day=day).get())
@@ -232,8 +221,7 @@ def night_download_request(
             raise refusal_for(existing)
         changed = NightDownload.objects.filter(
             pk=existing.pk, status=NightDownloadStatus.PENDING
-        ).update(params=wanted.params, date_from=wanted.date_from, date_to=wanted.date_to,
-                 columns=wanted.columns, format=wanted.format, updated_at=now)
+        ).update(updated_at=now, **wanted)
         if not changed:
             existing.refresh_from_db()
             raise refusal_for(existing)

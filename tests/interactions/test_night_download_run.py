@@ -189,8 +189,8 @@ def night_job(member, clock, **kwargs) -> int:
     return job_id
 
 
-def test_the_xlsx_holds_the_chosen_columns_and_range_cell_by_cell(cast, book, clock,
-                                                                  django_capture_on_commit_callbacks):
+def test_the_xlsx_holds_the_chosen_columns_and_range_cell_by_cell(
+        cast, book, clock, django_capture_on_commit_callbacks):
     job_id = night_job(cast.admin, clock)
     with django_capture_on_commit_callbacks(execute=True):
         job = run_job(job_id)
