@@ -223,10 +223,16 @@ class InteractionFilterSet(ListFilterSet):
     def _start_of(self, day: date) -> datetime:
         return datetime.combine(day, time.min, tzinfo=self.tz)
 
+    # A bound at the calendar's ends would overflow once moved to UTC (or to the next day):
+    # it bounds nothing, so it is left out.
     def filter_from(self, qs, name, value):
+        if value <= date.min + timedelta(days=1):
+            return qs
         return qs.filter(scheduled_at__gte=self._start_of(value))
 
     def filter_to(self, qs, name, value):
+        if value >= date.max - timedelta(days=1):
+            return qs
         return qs.filter(scheduled_at__lt=self._start_of(value + timedelta(days=1)))
 
     def filter_adviser(self, qs, name, value):

@@ -265,3 +265,24 @@ def test_the_status_glossary(cast, as_member):
     # Opened as a link, it is a page with a way back to the tray.
     page = as_member(cast.admin).get(url).content.decode()
     assert "Glosario de estados" in page and f'href="{URL}"' in page
+
+
+@pytest.mark.parametrize("params", [
+    {"envio_desde": "01/01/0001"}, {"envio_hasta": "31/12/9999"},
+    {"envio_desde": "01/01/0001", "envio_hasta": "31/12/9999"}, {"envio_desde": "0001-01-02"},
+])
+def test_dates_at_the_calendars_ends_bound_nothing(cast, as_member, book, params):
+    cast.project.timezone = "Pacific/Kiritimati"
+    cast.project.save(update_fields=["timezone"])
+    response = as_member(cast.admin).get(URL, params)
+    assert response.status_code == 200
+    assert set(named(book, "wa", "sms", "mail", "old")) <= set(ids(response))
+
+
+@pytest.mark.parametrize("params", [
+    {"canal": "\x00sms"}, {"asesor": "abc"}, {"asesor": "999999"}, {"campana": "x" * 5000},
+    {"envio_desde": "32/13/2024"}, {"orden": "-sent_at", "pagina": "sig.bm9wZQ"},
+    {"q": "' OR 1=1 --"}, {"resultado": ""},
+])
+def test_hostile_values_never_break_the_tray(cast, as_member, book, params):
+    assert as_member(cast.restricted).get(URL, params).status_code == 200
