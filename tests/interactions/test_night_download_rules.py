@@ -1,8 +1,10 @@
 """The rules of the interactions tray's Descargar: 45 days, once a day, due at the night window."""
 
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from interactions.download_models import NightDownload, NightDownloadStatus
@@ -192,3 +194,31 @@ def test_it_refuses_an_unknown_format(cast, clock):
     clock.set(bogota(2026, 12, 1, 9))
     with pytest.raises(NightDownloadRefused):
         ask(cast.admin, date(2026, 11, 25), date(2026, 12, 1), fmt="pdf")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_leave_one_and_refuse_the_other(cast, clock):
+    clock.set(bogota(2026, 12, 1, 9))
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def request(fmt):
+        try:
+            barrier.wait(timeout=10)
+            ask(cast.adviser, date(2026, 11, 25), date(2026, 12, 1), fmt=fmt)
+            outcomes.append("scheduled")
+        except AlreadyRequested:
+            outcomes.append("refused")
+        except Exception as exc:  # reported below
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request, args=(fmt,)) for fmt in ("xlsx", "csv")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["refused", "scheduled"]
+    assert NightDownload.objects.count() == 1
