@@ -132,3 +132,28 @@ def test_its_pages_follow_the_kernels_keyset(cast, as_member):
     assert [r["id"] for r in first.rows] == [i.pk for i in made[:25]]
     second = browser.get(f"{url(client)}?{first.next_query}").context["tray"]
     assert [r["id"] for r in second.rows] == [i.pk for i in made[25:]]
+
+
+def test_a_restricted_adviser_reads_no_other_advisers_name_on_a_shared_client(cast, as_member):
+    from portfolios.models import Portfolio, PortfolioClient
+
+    client = factories.make_client(cast.project, adviser=cast.adviser)
+    portfolio = Portfolio.objects.create(project=cast.project, name="Compartida",
+                                         agent=cast.restricted, active=True)
+    PortfolioClient.objects.create(project=cast.project, portfolio=portfolio, client=client)
+    factories.make_interaction(client, adviser=cast.adviser, campaign="Recordatorio")
+    response = as_member(cast.restricted).get(url(client))
+    html = response.content.decode()
+    assert response.status_code == 200 and "Recordatorio" in html
+    assert "Otro asesor" in html and "Asesor1" not in html
+    assert response.context["tray"].total.label == "1 interacción"
+
+
+def test_its_filters_apply_without_a_default_range(cast, as_member):
+    client = factories.make_client(cast.project)
+    factories.make_interaction(client, channel=Channel.SMS, campaign="Sí")
+    factories.make_interaction(client, channel=Channel.EMAIL, campaign="No")
+    response = as_member(cast.admin).get(url(client), {"canal": "sms"})
+    assert [r["campaign"] for r in response.context["tray"].rows] == ["Sí"]
+    assert "últimos 7 días" not in response.content.decode()
+    assert 'id="tray-q"' not in response.content.decode()  # no client search on a client's page
