@@ -201,7 +201,11 @@ class InteractionFilterSet(ListFilterSet):
         self.add_range(FROM_PARAM, TO_PARAM)
         self.typed_options.update({"campana", "plantilla"})
         advisers, supervisors = adviser_choices(member)
-        people = advisers + (supervisors if readable_adviser_ids(member) is None else [])
+        if readable_adviser_ids(member) is None:
+            people = advisers + supervisors
+        else:
+            # A restricted supervisor picks their teams' advisers, and themselves.
+            people = advisers if any(m.pk == member.pk for m in advisers) else [member, *advisers]
         self.filters["asesor"].extra["choices"] = [
             (str(m.pk), _member_label(m)) for m in people
         ] + [(NONE, str(_("Sin asesor")))]

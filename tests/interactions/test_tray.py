@@ -286,3 +286,15 @@ def test_dates_at_the_calendars_ends_bound_nothing(cast, as_member, book, params
 ])
 def test_hostile_values_never_break_the_tray(cast, as_member, book, params):
     assert as_member(cast.restricted).get(URL, params).status_code == 200
+
+
+def test_a_restricted_supervisor_picks_their_teams_advisers_and_themselves(cast, as_member):
+    from moonflow.tenancy.models import Role
+
+    boss = factories.make_member(cast.project, role=Role.SUPERVISOR, username="jefa",
+                                 restricted=True)
+    team = factories.make_team(cast.project, "Equipo Sur", supervisor=boss)
+    theirs = factories.make_member(cast.project, username="asesor3", team=team)
+    response = as_member(boss).get(URL)
+    control = next(c for c in response.context["tray"].controls if c.name == "asesor")
+    assert [o.value for o in control.options] == [str(boss.pk), str(theirs.pk), "ninguno"]
