@@ -231,10 +231,11 @@ def night_download_request(
 
 def request_params(request: NightDownload) -> dict:
     """The list parameters the job reads: the tray's filters and the request's send dates."""
+    # ISO dates: one of the filter's formats that keeps every year's four digits.
     return {
         **request.params,
-        FROM_PARAM: [request.date_from.strftime("%d/%m/%Y")],
-        TO_PARAM: [request.date_to.strftime("%d/%m/%Y")],
+        FROM_PARAM: [request.date_from.isoformat()],
+        TO_PARAM: [request.date_to.isoformat()],
     }
 
 

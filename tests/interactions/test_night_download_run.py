@@ -84,7 +84,7 @@ def test_it_takes_only_due_requests_of_projects_inside_their_window(cast, clock)
     assert job.requested_by == cast.adviser and job.project == cast.project
     assert job.task_name == "interactions.tasks.export_interactions"
     assert job.title == "Descarga de interacciones del 01/11/2026 al 01/12/2026 (XLSX)"
-    assert job.options["params"] == {"envio_desde": ["01/11/2026"], "envio_hasta": ["01/12/2026"]}
+    assert job.options["params"] == {"envio_desde": ["2026-11-01"], "envio_hasta": ["2026-12-01"]}
     assert job.options["format"] == "xlsx"
     assert job.options["night_download"] == due_here.pk
 
@@ -247,6 +247,21 @@ def test_a_restricted_advisers_file_holds_only_their_clients_rows(cast, book, cl
     assert [row[0] for row in rows[1:]] == ["Ana Ríos", "Ana Ríos"]
     assert [row[3] for row in rows[1:]] == ["'" + EVIL, "Recordatorio"]
     assert job.message == "Descarga lista: 2 interacciones en CSV."
+
+
+@pytest.mark.parametrize("first, last", [
+    (date(9999, 12, 1), date(9999, 12, 31)),
+    (date(1, 1, 1), date(1, 1, 31)),
+])
+def test_a_range_at_the_calendars_ends_writes_an_empty_file(cast, book, clock, first, last):
+    clock.set(bogota(2026, 12, 1, 10))
+    ask(cast.admin, first=first, last=last, fmt="csv", columns=COLUMNS)
+    clock.set(bogota(2026, 12, 2, 2, 5))
+    [job_id] = night_downloads_run()
+    job = run_job(job_id)
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    with job.result_file.open("rb") as handle:
+        assert handle.read().decode("utf-8-sig") == ";".join(HEADER) + "\n"
 
 
 def test_the_visibility_is_the_members_when_the_job_runs(cast, book, clock):
