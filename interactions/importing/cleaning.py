@@ -205,9 +205,10 @@ def clean_interaction(raw: dict, context: Context) -> CleanRow:
         values["document_type"] = client.values["document_type"]
         values["document_number"] = client.values["document_number"]
 
-    def attempt(key, clean):
+    def attempt(key, clean, *, column=None):
+        """values[key] = clean(the cell of `column`, the key's own by default)."""
         try:
-            values[key] = clean(raw.get(key, ""))
+            values[key] = clean(raw.get(column or key, ""))
         except FieldError as error:
             errors.append(CellError(error.field, error.value, error.text))
 
@@ -227,9 +228,8 @@ def clean_interaction(raw: dict, context: Context) -> CleanRow:
                                                      default=RecipientKind.CLIENT))
     attempt("recipients", clean_recipients)
     attempt("error_message", lambda v: clean_text("error_message", v))
-    # An error names the column the file calls Asesor ID ("adviser_code").
-    attempt("adviser_id", lambda v: _member_id(clean_adviser_code(
-        raw.get("adviser_code", ""), rules=context.rules)))
+    attempt("adviser_id", lambda v: _member_id(clean_adviser_code(v, rules=context.rules)),
+            column="adviser_code")
     _clean_outcome(raw, context, values, errors)
 
     if values.get("campaign_kind") and not values.get("campaign") and "campaign" not in {
