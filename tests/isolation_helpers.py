@@ -570,7 +570,8 @@ def build_project_a(cast) -> ObjectSet:
     other_views = [
         SavedView.objects.create(project=project, owner=admin, tray=tray, name="Mía",
                                  query=query, shared=True)
-        for tray, query in (("payment_orders", "estado=vencida"), ("jobs", "estado=failed"))
+        for tray, query in (("payment_orders", "estado=vencida"), ("jobs", "estado=failed"),
+                            ("interactions", "canal=whatsapp"))
     ]
     preference = TrayPreference.objects.create(
         project=project, member=admin, tray="clients", columns=["name"]
@@ -618,6 +619,13 @@ def build_project_a(cast) -> ObjectSet:
         project=project, actor=admin.user, event=AuditEventKind.UPDATED, resource_type="client",
         resource_id=client.pk, resource_label=client.name, changes={"name": ["Ana", client.name]},
     )
+    from interactions.models import NightDownload
+
+    # A Descargar of Interacciones waiting for tonight.
+    night_download = NightDownload.objects.create(
+        project=project, member=admin, local_day=now.date(), due_at=now + timedelta(hours=8),
+        params={"canal": ["whatsapp"]}, date_from=now.date() - timedelta(days=6),
+        date_to=now.date(), columns=["client", "scheduled_at"], format="xlsx")
     from moonflow.imports.models import MappingTemplate, SftpSource
 
     template = MappingTemplate.objects.create(
@@ -633,7 +641,7 @@ def build_project_a(cast) -> ObjectSet:
         cast.adviser.user,
         segment, variable, client, deleted, order, deleted_order, claim, contact, reference,
         assignment, saved_view, *other_views, preference, interaction, deleted_interaction, portfolio,
-        portfolio_client, *jobs, *notifications, event, template, sftp_source,
+        portfolio_client, *jobs, *notifications, event, template, sftp_source, night_download,
     ]
     return ObjectSet(objects, excluded_ids=project_b_ids(cast))
 

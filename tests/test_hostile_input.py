@@ -409,6 +409,9 @@ def _build_hostile_data(cast, project_a):
         )
     for _ in range(2 * PAGE_SIZE):
         factories.make_payment_order(client)
+    for i in range(2 * PAGE_SIZE):
+        factories.make_interaction(client, template=f"plantilla_{i}",
+                                   error_message="=HYPERLINK(\"x\")" if i == 0 else "")
     now = timezone.now()
     for i in range(2 * PAGE_SIZE):
         ProcessJob.objects.create(
@@ -427,16 +430,19 @@ def _build_hostile_data(cast, project_a):
         )
     SavedView.objects.create(project=project, owner=cast.admin, tray="clients", shared=True,
                              name="Guardada con NUL", query="q=a%00b&orden=var_nivel")
+    SavedView.objects.create(project=project, owner=cast.admin, tray="interactions", shared=True,
+                             name="Con NUL", query="q=a%00b&envio_desde=31/02/2024&canal=fax")
 
 
 @pytest.fixture(scope="module")
 def small_pages():
     from clients.lists import CLIENTS
     from clients.order_lists import PAYMENT_ORDERS
+    from interactions.lists import INTERACTIONS
     from moonflow.jobs.lists import JOBS
 
     with pytest.MonkeyPatch.context() as patch:
-        for spec in (CLIENTS, PAYMENT_ORDERS, JOBS):
+        for spec in (CLIENTS, PAYMENT_ORDERS, JOBS, INTERACTIONS):
             patch.setattr(spec, "default_page_size", PAGE_SIZE)
             patch.setattr(spec, "page_sizes", (PAGE_SIZE, *spec.page_sizes))
         yield
