@@ -32,6 +32,7 @@ from typing import Callable
 
 from django.utils import formats, timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from moonflow.numbers import format_number
 
@@ -158,3 +159,12 @@ def columns_for_params(member, tray: str, params, columns: list[Column]) -> list
             if keys:
                 return resolve_columns(keys, columns)
     return visible_columns(member, tray, columns)
+
+
+def always_shown_note(columns) -> str:
+    """The column picker's note naming the columns that cannot be hidden (the required
+    ones, whatever the list, and Acciones)."""
+    names = ", ".join(f"«{column.label}»" for column in columns if column.required)
+    if not names:
+        return _("«Acciones» siempre se muestra.")
+    return _("%(columns)s y «Acciones» siempre se muestran.") % {"columns": names}

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from moonflow.jobs.announce import announce_job
 
-from .columns import columns_for_params
+from .columns import always_shown_note, columns_for_params
 from .downloads import request_download
 from .exports import CSV, XLSX
 from .params import PAGE_PARAM, VIEW_PARAM, saved_query
@@ -88,6 +88,7 @@ def columns_dialog(request, spec):
         "form_action": reverse(spec.columns_url_name, kwargs={"project": request.project.slug}),
         "columns": columns,
         "chosen": chosen,
+        "always_shown": always_shown_note(columns),
         "next": _next_url(request, spec),
         "back_url": _next_url(request, spec),
     })

@@ -70,6 +70,16 @@ def test_the_picker_offers_the_added_columns(cast, as_member):
         assert label in html, label
 
 
+def test_the_picker_names_the_columns_that_always_show_in_each_list(cast, as_member):
+    from django.urls import reverse
+
+    browser = as_member(cast.admin)
+    html = browser.get(COLUMNS_URL, {"next": URL}).content.decode()
+    assert "«Fecha de envío» y «Acciones» siempre se muestran." in html
+    clients = browser.get(reverse("clients:tray_columns", kwargs={"project": "demo"})).content
+    assert "«Nombre» y «Acciones» siempre se muestran." in clients.decode()
+
+
 def test_choosing_columns_is_remembered(cast, as_member, book):
     browser = as_member(cast.admin)
     response = browser.post(COLUMNS_URL, {"columnas": ["error_message", "channel"], "next": URL})
