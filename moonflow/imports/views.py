@@ -35,14 +35,9 @@ from .services import (
 )
 
 
-def _may_import(member) -> bool:
-    """Admins, and supervisors who see the whole book: an import reaches every client."""
-    return member.can_manage and not member.restricted_to_assigned
-
-
 def import_access(view):
     def wrapper(request, *args, **kwargs):
-        if not _may_import(request.member):
+        if not request.member.may_import:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

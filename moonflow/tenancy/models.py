@@ -121,5 +121,10 @@ class Member(models.Model):
 
     @property
     def can_manage(self) -> bool:
-        """Admins and supervisors assign clients and run imports."""
+        """Admins and supervisors assign clients."""
         return self.role in (Role.ADMIN, Role.SUPERVISOR)
+
+    @property
+    def may_import(self) -> bool:
+        """Admins, and supervisors who see the whole book: an import reaches every client."""
+        return self.can_manage and not self.restricted_to_assigned
