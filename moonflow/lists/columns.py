@@ -164,7 +164,8 @@ def columns_for_params(member, tray: str, params, columns: list[Column]) -> list
 def always_shown_note(columns) -> str:
     """The column picker's note naming the columns that cannot be hidden (the required
     ones, whatever the list, and Acciones)."""
-    names = ", ".join(f"«{column.label}»" for column in columns if column.required)
+    names = ", ".join(_("«%(column)s»") % {"column": column.label}
+                      for column in columns if column.required)
     if not names:
         return _("«Acciones» siempre se muestra.")
     return _("%(columns)s y «Acciones» siempre se muestran.") % {"columns": names}
