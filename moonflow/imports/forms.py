@@ -18,6 +18,20 @@ MODES = [
 ]
 
 
+def check_mode_fits(form) -> None:
+    """A mode with deletion only for an importer whose records can be absent from a file
+    (the communications upload only adds records)."""
+    from .registry import get_importer
+
+    data = form.cleaned_data
+    if data.get("mode") != engine.UPDATE_DELETE or not data.get("entity"):
+        return
+    importer = get_importer(data["entity"])
+    if not importer.deletes_absent:
+        form.add_error(None, _("«%(what)s» solo agrega registros: use el modo «Actualizar».")
+                       % {"what": importer.label})
+
+
 class UploadForm(BootstrapFormMixin, forms.Form):
     entity = forms.ChoiceField(label=_("Qué importa"))
     # An empty file reaches the reader, whose message names it (Django's own does not).
@@ -47,6 +61,11 @@ class UploadForm(BootstrapFormMixin, forms.Form):
                 "varios archivos.") % {"file": upload.name, "size": upload.size // 2**20,
                                         "max": settings.IMPORT_MAX_BYTES // 2**20})
         return upload
+
+    def clean(self):
+        data = super().clean()
+        check_mode_fits(self)
+        return data
 
     def scope_adviser_id(self) -> int | None:
         member = self.advisers.get(self.cleaned_data.get("scope") or "")
@@ -162,6 +181,7 @@ class SftpSourceForm(BootstrapFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        check_mode_fits(self)
         if not self.has_secret and not data.get("password") and not data.get("private_key"):
             raise forms.ValidationError(_("Escriba la contraseña o pegue la clave privada."))
         key = data.get("private_key", "").strip()

@@ -240,3 +240,28 @@ def test_a_file_without_channel_or_state_columns_takes_one_for_every_row(cast, a
 def test_an_adviser_may_not_upload_communications(cast):
     page = login(cast.adviser).get(url("integrations:upload", cast) + "?que=interactions")
     assert page.status_code == 403
+
+
+def test_the_deleting_mode_is_refused_for_communications_on_upload_and_sftp(cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from moonflow.imports.models import SftpSource
+    from moonflow.jobs.models import ProcessJob
+    from tests.conftest import login
+
+    browser = login(cast.admin)
+    message = ("«Comunicaciones masivas (historial de interacciones)» solo agrega registros: use "
+               "el modo «Actualizar».")
+    response = browser.post(reverse("integrations:upload", kwargs={"project": "demo"}), {
+        "entity": "interactions", "mode": "update_delete", "scope": "",
+        "file": SimpleUploadedFile("comunicaciones.csv", b"Canal\nsms\n")})
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not ProcessJob.objects.exists()
+    response = browser.post(reverse("integrations:sftp_create", kwargs={"project": "demo"}), {
+        "name": "Histórico", "entity": "interactions", "host": "127.0.0.1", "port": 22,
+        "username": "u", "password": "p", "private_key": "", "folder": "/", "pattern": "*.csv",
+        "template": "", "mode": "update_delete", "scope": "", "every_minutes": 30,
+        "is_active": "on"})
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not SftpSource.objects.exists()
