@@ -17,4 +17,6 @@ urlpatterns = [
     # Descargar (the nightly download): its own module.
     *download_urls.urlpatterns,
     path("clientes/<int:pk>/comunicaciones/", views.client_list, name="client_list"),
+    path("clientes/<int:pk>/comunicaciones/recientes/", views.client_recent,
+         name="client_recent"),
 ]

@@ -13,6 +13,7 @@ from clients.selectors import get_client_for_member
 from moonflow.dialogs import is_partial, render_dialog
 
 from .lists import build_interaction_tray
+from .selectors import client_interactions
 from .models import STATUS_GLOSSARY, InteractionStatus
 
 TRAY_PARTIAL = "interactions/tray.html"
@@ -52,6 +53,19 @@ def client_list(request, pk):
         "list_url": reverse("interactions:client_list",
                             kwargs={"project": request.project.slug, "pk": client.pk}),
     })
+
+
+RECENT_INTERACTIONS = 5
+
+
+@require_GET
+def client_recent(request, pk):
+    """The client page's "Últimas interacciones" panel (loaded by the page), so that the
+    clients app never reads interactions itself."""
+    client = get_client_for_member(request.member, pk, include_deleted=True)
+    interactions = client_interactions(member=request.member, client=client)[:RECENT_INTERACTIONS]
+    return render(request, "interactions/_client_recent.html",
+                  {"client": client, "interactions": interactions})
 
 
 @require_GET

@@ -129,6 +129,16 @@ def test_the_core_imports_no_app():
     assert not leaks, f"moonflow/ must not import an app: {leaks}"
 
 
+def test_apps_depend_one_way():
+    """Interactions read clients (visibility, selectors), never the reverse: the client page
+    takes its interactions panel from an interactions view."""
+    graph = _graph()
+    back = sorted(f"{module} → {target}" for module, targets in graph.items()
+                  if module.split(".")[0] == "clients"
+                  for target in targets if target.split(".")[0] == "interactions")
+    assert not back, f"clients/ must not import interactions/: {back}"
+
+
 def test_no_modules_import_each_other_in_a_ring():
     rings = _rings(_graph())
     assert not rings, f"Import cycles: {rings}"

@@ -23,7 +23,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from interactions.selectors import client_interactions
 from moonflow.dialogs import close_dialog, render_dialog, safe_next
 
 from .. import services
@@ -51,7 +50,6 @@ from ..visibility import (
 )
 
 RECENT_ORDERS = 10
-RECENT_INTERACTIONS = 5
 
 
 # Names clients/views/payment_orders.py imports from here (with safe_next,
@@ -146,9 +144,6 @@ def client_detail(request, pk):
         "claims": client_claims(client=client),
         "contacts": client_contacts(client=client),
         "references": client_references(client=client),
-        "interactions": client_interactions(member=request.member, client=client)[
-            :RECENT_INTERACTIONS
-        ],
         "extra_rows": _extra_rows(client, rules),
         "portfolios": client_active_portfolios(client=client),
     }

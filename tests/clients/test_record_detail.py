@@ -77,9 +77,15 @@ def test_it_shows_the_record_with_history_orders_claims_contacts_and_interaction
         "Historial de asignación", cast.restricted.code, cast.adviser.display_name,
         "Archivo", "Pantalla", "Actual", "OP-77", "Vencida", money("1.234.567,50"), "COP",
         "Errores de facturación", "Con reclamo", "+57 3109998877", "Luis Gómez", "Codeudor",
-        "Recordatorio julio", "Entregada", "Supervisor asignado", cast.supervisor.display_name,
+        "Supervisor asignado", cast.supervisor.display_name,
     ):
         assert text in html, text
+    # The latest interactions come from the interactions app, into the page's panel.
+    recent_url = reverse("interactions:client_recent", kwargs={"project": "demo", "pk": client.pk})
+    assert f'hx-get="{recent_url}"' in html
+    panel = as_member(cast.admin).get(recent_url, HTTP_HX_REQUEST="true").content.decode()
+    for text in ("Recordatorio julio", "Entregada", "recordatorio_1"):
+        assert text in panel, text
     for label in ("Editar", "Ver órdenes de pago", "Ver comunicaciones", "Eliminar"):
         assert f'aria-label="{label}"' in html
 
