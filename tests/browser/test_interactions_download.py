@@ -10,12 +10,11 @@ from playwright.sync_api import expect
 from interactions.download_models import NightDownload
 from interactions.night_downloads import project_today
 from tests import factories
-from tests.browser.conftest import chromium, log_in, page, playwright_driver  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
 
-def test_it_schedules_a_45_day_download_for_tonight(cast, log_in, page):  # noqa: F811
+def test_it_schedules_a_45_day_download_for_tonight(cast, log_in, page):
     factories.make_interaction(factories.make_client(cast.project, name="Andrea Morales"))
     today = project_today(cast.project)
     log_in(cast.admin)
@@ -51,5 +50,12 @@ def test_it_schedules_a_45_day_download_for_tonight(cast, log_in, page):  # noqa
     expect(dialog.get_by_text(re.compile(r"Ya programaste una descarga hoy"))).to_be_visible()
     dialog.get_by_label("Excel (XLSX)").check()
     dialog.get_by_role("button", name="Reemplazar").click()
+    # The first confirmation is still on the page: wait for the dialog to go, then for the
+    # replaced request (the server answers after it is saved).
+    expect(page.get_by_role("dialog")).to_be_hidden()
     expect(page.get_by_text(re.compile(r"Descarga programada para esta noche"))).to_be_visible()
+    for _attempt in range(50):
+        if NightDownload.objects.get().format == "xlsx":
+            break
+        page.wait_for_timeout(100)
     assert NightDownload.objects.get().format == "xlsx"
