@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .tenancy.project_settings import project_settings
 
 # Everything under /p/<project>/ is resolved to a project and a member by
 # moonflow.tenancy.middleware.ProjectMiddleware before any view runs.
@@ -12,6 +13,7 @@ project_patterns = [
     path("", include("portfolios.urls")),
     path("", include("moonflow.jobs.urls")),
     path("ajustes/", include("advisers.urls")),
+    path("ajustes/proyecto/", project_settings, name="project_settings"),
     path("ajustes/integraciones/", include("moonflow.imports.views")),
 ]
 

@@ -18,6 +18,7 @@ NAV_LINKS = {
     "segments": ("clients:segments", True, True),
     "variables": ("clients:variables", True, True),
     "integrations": ("integrations:index", True, True),
+    "project_settings": ("project_settings", True, False),
     "jobs": ("jobs:list", True, False),
     "notifications": ("jobs:notifications", True, False),
     "clients": ("clients:list", True, False),
