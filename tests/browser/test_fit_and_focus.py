@@ -57,8 +57,10 @@ def _main_pages(client):
         f"Comunicaciones · {LONG_NAME}": reverse(
             "interactions:client_list", kwargs={**slug, "pk": client.pk}
         ),
+        "Interacciones": reverse("interactions:list", kwargs=slug),
         "Log de procesos": reverse("jobs:list", kwargs=slug),
         "Usuarios": reverse("advisers:list", kwargs=slug),
+        "Proyecto": reverse("project_settings", kwargs=slug),
     }
 
 
