@@ -58,6 +58,9 @@ def conninfo(dbname: str | None = None) -> str:
         "password": db.get("PASSWORD") or "",
         "host": db.get("HOST") or "",
         "port": str(db.get("PORT") or ""),
+        # The product's own session settings (moonflow.settings.base): a raw replay runs
+        # with what the page runs with.
+        "options": (db.get("OPTIONS") or {}).get("options", ""),
     }
     return " ".join(f"{k}='{v}'" for k, v in parts.items() if v)
 

@@ -81,6 +81,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Pages read a few rows through an index and stop, and a count gets a time budget
+# (moonflow.lists.totals). A parallel plan's workers only add their start-up to that
+# (the interactions tray's first page for a restricted adviser: 34-51 ms with two
+# workers, 9 ms without, bench-interactions), and a plan costed above jit_above_cost is
+# compiled first (245 ms for that page's count, which no statement_timeout interrupts:
+# a 15 ms budget took 160-570 ms). Both are off for every session; a job that wants
+# them SETs them for its own statement (the exports already run with jit off).
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+_options["options"] = (
+    _options.get("options", "")
+    + f" -c max_parallel_workers_per_gather={env_int('DB_PARALLEL_WORKERS_PER_GATHER', 0)}"
+    + f" -c jit={env_str('DB_JIT', 'off')}"
+).strip()
 # Lets a test's worker process reach the test database on the same server.
 if env_str("DATABASE_NAME"):
     DATABASES["default"]["NAME"] = env_str("DATABASE_NAME")
