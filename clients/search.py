@@ -409,6 +409,11 @@ class ClientSearch:
                 cursor.execute(f"SELECT DISTINCT client_id FROM ({sql}) m", params)
                 self.ids = [row[0] for row in cursor.fetchall()]
 
+    def collected(self) -> list[int] | None:
+        """The matching clients' ids when they are few (collected), None when many."""
+        self._probe()
+        return self.ids
+
     def matches_sql(self, columns: str = "t.client_id") -> tuple[str, list]:
         """Every match's terms row (a client may repeat), as one UNION ALL."""
         self._probe()
@@ -425,7 +430,7 @@ class ClientSearch:
         """The planner's estimate of the matching terms (the statistics of `term`)."""
         if self._estimate is None:
             sql, params = self.matches_sql()
-            self._estimate = _plan_rows(sql, params)
+            self._estimate = plan_rows(sql, params)
         return self._estimate
 
     # -- the kernel's questions --
@@ -449,7 +454,7 @@ class ClientSearch:
         sql, params = self.matches_sql()
         inner, inner_params = queryset.filter(id__in=RawSQL(sql, params)).values("pk") \
             .query.sql_with_params()
-        return None, _plan_rows(inner, inner_params)
+        return None, plan_rows(inner, inner_params)
 
     def fetch(self, reader) -> list[dict]:
         """The page `reader` asks for (moonflow.lists.keyset.PageReader)."""
@@ -494,7 +499,7 @@ class ClientSearch:
                     and self.counts[(b, shape.driver)] > N_COLLECT):
                 # One range read whole and sorted by name: only while it is not large.
                 cond, p = _condition("t", driving)
-                size = _plan_rows(f"SELECT 1 FROM {TERMS} t WHERE t.project_id = %s AND {cond}",
+                size = plan_rows(f"SELECT 1 FROM {TERMS} t WHERE t.project_id = %s AND {cond}",
                                   [self.project_id, *p])
                 if size > NAME_RANGE:
                     return None
@@ -621,7 +626,7 @@ class _Condition(Func):
     template = "%(expressions)s"
 
 
-def _plan_rows(sql: str, params) -> int:
+def plan_rows(sql: str, params) -> int:
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]

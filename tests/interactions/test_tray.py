@@ -298,3 +298,42 @@ def test_a_restricted_supervisor_picks_their_teams_advisers_and_themselves(cast,
     response = as_member(boss).get(URL)
     control = next(c for c in response.context["tray"].controls if c.name == "asesor")
     assert [o.value for o in control.options] == [str(boss.pk), str(theirs.pk), "ninguno"]
+
+
+@pytest.mark.parametrize("path", ["collected", "hashed", "joined"])
+def test_a_client_search_finds_the_same_interactions_whatever_its_size(
+        cast, as_member, book, monkeypatch, path):
+    """Few matching clients are collected; many are tested against a hashed set while the
+    date index is walked; very many are joined. Each path finds the same rows, the binned
+    client's and other clients' never, and says how many."""
+    import clients.search
+    import interactions.lists
+
+    p = cast.project
+    other = factories.make_client(p, name="Gloria Otra", adviser=cast.adviser)
+    extra = factories.make_interaction(other, campaign="Otra Gloria", scheduled_at=at(p, 1))
+    if path != "collected":
+        monkeypatch.setattr(clients.search, "N_COLLECT", 1)
+    if path == "joined":
+        monkeypatch.setattr(interactions.lists, "N_HASHED", 0)
+    response = as_member(cast.admin).get(URL, {"q": "gloria", "por_pagina": 25})
+    assert ids(response) == [book["wa"].pk, extra.pk, book["sms"].pk]
+    total = response.context["tray"].total.label
+    assert total == "3 interacciones" if path == "collected" else "interacciones" in total
+    plan = INTERACTIONS.search_plan(cast.admin, "gloria")
+    sql = str(plan.restrict(list_query(INTERACTIONS, member=cast.admin,
+                                       params={}).queryset).query)
+    assert (") IS TRUE" in sql) == (path == "hashed")
+
+
+def test_a_hashed_search_estimates_its_total_from_the_share_of_matching_clients(
+        cast, book, monkeypatch):
+    import clients.search
+
+    factories.make_client(cast.project, name="Gloria Otra")  # two matches: more than one
+    monkeypatch.setattr(clients.search, "N_COLLECT", 1)
+    plan = INTERACTIONS.search_plan(cast.admin, "gloria")
+    unsearched = list_query(INTERACTIONS, member=cast.admin, params={}).queryset
+    exact, estimate = plan.total(unsearched)
+    assert exact is None
+    assert 0 <= estimate <= unsearched.count()
