@@ -1,4 +1,4 @@
-"""python -m bench {tray,situation,download,import,all} [--rebuild] [--runs N] [--rows N]
+"""python -m bench {tray,situation,download,import,interactions,all} [--rebuild] [--runs N] [--rows N]
 
 Runs on the `moonflow_bench` database of the DATABASE_URL server (built once,
 see bench/dataset.py; `import` builds its own projects there instead, see bench/imports.py)
@@ -12,7 +12,7 @@ import os
 import sys
 import warnings
 
-BENCHMARKS = ["tray", "situation", "download", "import"]
+BENCHMARKS = ["tray", "situation", "download", "import", "interactions"]
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -33,6 +33,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help="import: rows of the big file (default 1,000,000; the small one is a tenth; "
         "smaller only for a smoke run)",
     )
+    parser.add_argument(
+        "--parts", default="tray,download,upload,partitions",
+        help="interactions: which parts to run (default all: tray,download,upload,partitions)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 5:
         parser.error("--runs must be at least 5")
@@ -50,10 +54,11 @@ def main(argv: list[str]) -> int:
 
     django.setup()
 
-    from . import dataset, download, imports, situation, tray
+    from . import dataset, download, imports, interactions, situation, tray
     from .report import say
 
-    modules = {"tray": tray, "situation": situation, "download": download, "import": imports}
+    modules = {"tray": tray, "situation": situation, "download": download, "import": imports,
+               "interactions": interactions}
     names = BENCHMARKS if args.name == "all" else [args.name]
     # The import benchmark builds its own projects: the 1M-client dataset is built only for
     # the others.
@@ -64,6 +69,9 @@ def main(argv: list[str]) -> int:
         say(f"\n=== bench {name} ===")
         if name == "import":
             path = imports.run(runs=args.runs, rows=args.rows)
+        elif name == "interactions":
+            path = interactions.run(data, runs=args.runs, rows=args.rows,
+                                    parts=tuple(args.parts.split(",")))
         else:
             path = modules[name].run(data, runs=args.runs)
         say(f"→ {path.relative_to(path.parent.parent)} (section «{name}») updated")
