@@ -13,20 +13,25 @@ Decisions:
   joined by ", " in the file's order.
 - A promise of payment needs its amount and its date; an amount or a date without a promise
   is refused rather than dropped.
+- A cell's cleaning depends only on its text and the run (the project's rules and timezone):
+  each distinct text of a column is cleaned once per file and its answer, value or error,
+  reused (`CellMemo`); a file repeats its clients, channels, states, templates and campaigns
+  on row after row.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone as dt_timezone
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone as dt_timezone
 from decimal import Decimal
+from functools import cached_property, lru_cache
 
 from django.utils.translation import gettext as _
 
 from clients.validation import FieldError, ProjectRules, clean_adviser_code, clean_money
-from clients.validation import clean_client_row
+from clients.validation import clean_document_number, clean_document_type
 from clients.validation.fields import _choice_index, _fail, _text
 from moonflow.imports.engine import CellError, CleanRow
 from moonflow.imports.values import InvalidValue, parse_date
@@ -48,12 +53,49 @@ TEXT_LIMITS = {"campaign": 120, "template": 120, "recipients": 500, "error_messa
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?$")
 _OFFSET = re.compile(r"^(?:Z|([+-])(\d{2}):?(\d{2}))$")
 _DATE_TIME = re.compile(r"^(\S+?)(?:[T ]+(\S+?)\s*(Z|[+-]\d{2}:?\d{2})?)?$")
+# The usual shapes ("15/03/2026 10:30", "2026-03-15"), split as _DATE_TIME splits them, faster.
+_PLAIN_DATE_TIME = re.compile(r"([\d/.\-]+)(?: ([\d:]+))?")
 _DAY_SHAPE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
 _RECIPIENT_SPLIT = re.compile(r"[,;|\n\r]+")
 _PHONE = re.compile(r"^\+?[\d\s.\-()/]+$")
 _PHONE_NOISE = re.compile(r"[\s.\-()/]")
 _SPACES = re.compile(r"\s+")
 YEARS = (1900, 2100)
+# The values the natural key needs: a row missing one has no key.
+_KEY_PARTS = frozenset(("document_type", "document_number", "channel", "scheduled_at",
+                        "recipients", "direction"))
+
+
+class CellMemo:
+    """Each field's cleaned cells by their text: (value, None) or (None, CellError).
+
+    Bounded: a field holds LIMIT texts at most; past that, each new text takes the place of
+    the one learnt last, so the first LIMIT keep helping (a book larger than LIMIT whose
+    clients come back in turn) and so does a text repeated on consecutive rows."""
+
+    LIMIT = 50_000
+
+    def __init__(self):
+        self._fields: dict[str, dict] = {}
+
+    def of(self, key: str) -> dict:
+        """The field's remembered answers by text (read them directly: a row reads a dozen)."""
+        return self._fields.setdefault(key, {})
+
+    def learn(self, cells: dict, text, clean) -> tuple:
+        """clean(text), remembered in the field's `cells` (a text not hashable is not)."""
+        answer = clean(text)
+        try:
+            if len(cells) >= self.LIMIT:
+                cells.popitem()
+            cells[text] = answer
+        except TypeError:
+            pass
+        return answer
+
+    def forget(self) -> None:
+        for cells in self._fields.values():
+            cells.clear()
 
 
 @dataclass
@@ -62,6 +104,14 @@ class Context:
     tz: object  # the project's ZoneInfo: dates without an offset are read in it
     scope_adviser_id: int | None
     members: dict  # id → Member
+    memo: CellMemo = field(default_factory=CellMemo)
+
+    @cached_property
+    def cleaners(self) -> tuple:
+        """(field key, file column, clean, remembered answers) of each single-cell field, in
+        the order a row's errors are listed."""
+        return tuple((key, column, clean, self.memo.of(key))
+                     for key, column, clean in _cell_cleaners(self))
 
 
 def label(key: str) -> str:
@@ -104,16 +154,13 @@ def clean_moment(key: str, value, tz, *, required: bool) -> datetime | None:
         if required:
             raise _missing(key)
         return None
-    match = _DATE_TIME.match(text)
-    if match is None:
-        _bad_moment(key, text)
-    day_text, time_text, offset_text = match.groups()
-    if not _DAY_SHAPE.match(day_text):
-        _bad_moment(key, text)
+    day_text, time_text, offset_text = _moment_parts(key, text)
     try:
-        day = parse_date(day_text)
+        day = _calendar_day(day_text)
     except InvalidValue as error:
         _fail(key, text, error.reason, label=label(key))
+    if day is None:
+        _bad_moment(key, text)
     hour = minute = second = 0
     if time_text is not None:
         time_match = _TIME.match(time_text)
@@ -127,17 +174,41 @@ def clean_moment(key: str, value, tz, *, required: bool) -> datetime | None:
     if not YEARS[0] <= day.year <= YEARS[1]:
         _fail(key, text, _("el año %(year)s está fuera de rango (%(low)s a %(high)s).") % {
             "year": day.year, "low": YEARS[0], "high": YEARS[1]}, label=label(key))
-    moment = datetime(day.year, day.month, day.day, hour, minute, second)
-    if offset_text is None:
-        return moment.replace(tzinfo=tz)
+    if offset_text is not None:
+        tz = _offset_zone(key, text, offset_text)
+    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=tz)
+
+
+def _moment_parts(key: str, text: str) -> tuple:
+    """(day, time or None, offset or None) of a date as a file writes it."""
+    plain = _PLAIN_DATE_TIME.fullmatch(text)
+    if plain is not None:
+        return plain[1], plain[2], None
+    match = _DATE_TIME.match(text)
+    if match is None:
+        _bad_moment(key, text)
+    return match.groups()
+
+
+def _offset_zone(key: str, text: str, offset_text: str):
+    """The fixed zone an explicit offset ("Z", "-03:00") names."""
     offset = _OFFSET.match(offset_text)
     if offset is None or offset_text == "Z":
-        return moment.replace(tzinfo=dt_timezone.utc)
+        return dt_timezone.utc
     sign = -1 if offset[1] == "-" else 1
     delta = timedelta(hours=int(offset[2]), minutes=int(offset[3]))
     if delta >= timedelta(hours=24):
         _bad_moment(key, text)
-    return moment.replace(tzinfo=dt_timezone(sign * delta))
+    return dt_timezone(sign * delta)
+
+
+@lru_cache(maxsize=4096)
+def _calendar_day(text: str) -> date | None:
+    """parse_date(text) for a day's shape, None for another shape (a file's dates share few
+    days: each is parsed once; its InvalidValue is raised each time, in the active language)."""
+    if not _DAY_SHAPE.match(text):
+        return None
+    return parse_date(text)
 
 
 def _bad_moment(key: str, text: str):
@@ -169,10 +240,11 @@ def clean_recipients(value) -> str:
 
 
 def _utc_text(moment: datetime | None) -> str | None:
+    """"2026-03-15T15:30:00Z": the instant in UTC, to the second (isoformat's first 19
+    characters: the years read are four-digit ones)."""
     if moment is None:
         return None
-    return moment.astimezone(dt_timezone.utc).replace(microsecond=0).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(dt_timezone.utc).isoformat()[:19] + "Z"
 
 
 def natural_key(values: dict) -> str:
@@ -181,15 +253,25 @@ def natural_key(values: dict) -> str:
     normalised, in any order), template and campaign (without case or repeated spaces) and
     direction. Status, dates sent, adviser and outcome are not part of it: the same message
     read later is the same record, not another one."""
-    recipients = sorted(r.casefold() for r in values["recipients"].split(", ") if r)
     parts = [
         KEY_VERSION, values["document_type"], values["document_number"], values["channel"],
-        values["scheduled_at"], ",".join(recipients),
-        _SPACES.sub(" ", values.get("template", "")).strip().casefold(),
-        _SPACES.sub(" ", values.get("campaign", "")).strip().casefold(),
+        values["scheduled_at"], _key_recipients(values["recipients"]),
+        _key_text(values.get("template", "")), _key_text(values.get("campaign", "")),
         values.get("direction", Direction.OUTBOUND),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@lru_cache(maxsize=65536)
+def _key_recipients(recipients: str) -> str:
+    """The recipients as the key has them: each folded, sorted, joined by ","."""
+    return ",".join(sorted(r.casefold() for r in recipients.split(", ") if r))
+
+
+@lru_cache(maxsize=4096)
+def _key_text(text: str) -> str:
+    """A template's or campaign's name as the key has it: folded, single-spaced."""
+    return _SPACES.sub(" ", text).strip().casefold()
 
 
 def clean_interaction(raw: dict, context: Context) -> CleanRow:
@@ -197,40 +279,30 @@ def clean_interaction(raw: dict, context: Context) -> CleanRow:
     collected; the key is the natural key (None when a part of it could not be read)."""
     errors: list[CellError] = []
     values: dict = {}
+    memo = context.memo
 
-    keys = {k: raw.get(k, "") for k in ("document_type", "document_number")}
-    client = clean_client_row(keys, rules=context.rules, partial=True)
-    errors += [CellError(e.field, e.value, e.text) for e in client.errors]
-    if not client.errors:
-        values["document_type"] = client.values["document_type"]
-        values["document_number"] = client.values["document_number"]
+    cells = memo.of("document")
+    texts = (raw.get("document_type", ""), raw.get("document_number", ""))
+    try:
+        document, error = cells[texts]
+    except (KeyError, TypeError):
+        document, error = memo.learn(cells, texts, _clean_document)
+    if error is not None:
+        errors.append(replace(error))
+    else:
+        values["document_type"], values["document_number"] = document
 
-    def attempt(key, clean, *, column=None):
-        """values[key] = clean(the cell of `column`, the key's own by default)."""
+    for key, column, clean, cells in context.cleaners:
+        text = raw.get(column, "")
         try:
-            values[key] = clean(raw.get(column or key, ""))
-        except FieldError as error:
-            errors.append(CellError(error.field, error.value, error.text))
-
-    attempt("direction", lambda v: clean_choice("direction", v, Direction,
-                                                default=Direction.OUTBOUND))
-    attempt("channel", lambda v: clean_choice("channel", v, Channel))
-    attempt("status", lambda v: clean_choice("status", v, InteractionStatus))
-    attempt("scheduled_at", lambda v: _utc_text(
-        clean_moment("scheduled_at", v, context.tz, required=True)))
-    attempt("sent_at", lambda v: _utc_text(
-        clean_moment("sent_at", v, context.tz, required=False)))
-    attempt("campaign_kind", lambda v: clean_choice("campaign_kind", v, CampaignKind,
-                                                    default=""))
-    attempt("campaign", lambda v: clean_text("campaign", v))
-    attempt("template", lambda v: clean_text("template", v))
-    attempt("recipient_kind", lambda v: clean_choice("recipient_kind", v, RecipientKind,
-                                                     default=RecipientKind.CLIENT))
-    attempt("recipients", clean_recipients)
-    attempt("error_message", lambda v: clean_text("error_message", v))
-    attempt("adviser_id", lambda v: _member_id(clean_adviser_code(v, rules=context.rules)),
-            column="adviser_code")
-    _clean_outcome(raw, context, values, errors)
+            value, error = cells[text]
+        except (KeyError, TypeError):
+            value, error = memo.learn(cells, text, clean)
+        if error is not None:
+            errors.append(replace(error))
+        elif value is not None:  # a value left out is NULL to whoever reads the values
+            values[key] = value
+    _clean_promise(raw, context, values, errors)
 
     if values.get("campaign_kind") and not values.get("campaign") and "campaign" not in {
             e.field for e in errors}:
@@ -239,25 +311,69 @@ def clean_interaction(raw: dict, context: Context) -> CleanRow:
             "label": label("campaign"), "kind": CampaignKind(values["campaign_kind"]).label,
             "kind_label": label("campaign_kind")}))
 
-    key_parts = ("document_type", "document_number", "channel", "scheduled_at", "recipients",
-                 "direction")
-    key = natural_key(values) if all(k in values for k in key_parts) else None
+    key = natural_key(values) if values.keys() >= _KEY_PARTS else None
     if key is not None:
         values["client_key"] = f"{values['document_type']} {values['document_number']}"
     return CleanRow(key=key, values=values, errors=errors)
+
+
+def _clean_document(texts: tuple) -> tuple:
+    """The client's document (type, number) as the client screens clean it, the number read
+    for its type: ((type, number), None), or (None, the CellError of the first that fails)."""
+    document_type, document_number = texts
+    try:
+        document_type = clean_document_type(document_type)
+        return (document_type, clean_document_number(document_type, document_number)), None
+    except FieldError as error:
+        return None, CellError(error.field, error.value, error.text)
+
+
+def _answer(clean):
+    """clean(text) → (value, None), or (None, CellError) when it refused the text."""
+    def answer(text):
+        try:
+            return clean(text), None
+        except FieldError as error:
+            return None, CellError(error.field, error.value, error.text)
+    return answer
+
+
+def _cell_cleaners(context: Context) -> tuple:
+    """(field key, file column, text → answer) of each field read from one cell."""
+    tz, rules = context.tz, context.rules
+    cleaners = (
+        ("direction", "direction", lambda v: clean_choice(
+            "direction", v, Direction, default=Direction.OUTBOUND)),
+        ("channel", "channel", lambda v: clean_choice("channel", v, Channel)),
+        ("status", "status", lambda v: clean_choice("status", v, InteractionStatus)),
+        ("scheduled_at", "scheduled_at", lambda v: _utc_text(
+            clean_moment("scheduled_at", v, tz, required=True))),
+        ("sent_at", "sent_at", lambda v: _utc_text(
+            clean_moment("sent_at", v, tz, required=False))),
+        ("campaign_kind", "campaign_kind", lambda v: clean_choice(
+            "campaign_kind", v, CampaignKind, default="")),
+        ("campaign", "campaign", lambda v: clean_text("campaign", v)),
+        ("template", "template", lambda v: clean_text("template", v)),
+        ("recipient_kind", "recipient_kind", lambda v: clean_choice(
+            "recipient_kind", v, RecipientKind, default=RecipientKind.CLIENT)),
+        ("recipients", "recipients", clean_recipients),
+        ("error_message", "error_message", lambda v: clean_text("error_message", v)),
+        ("adviser_id", "adviser_code", lambda v: _member_id(clean_adviser_code(
+            v, rules=rules))),
+        ("outcome", "outcome", lambda v: clean_choice("outcome", v, Outcome, default="")),
+    )
+    return tuple((key, column, _answer(clean)) for key, column, clean in cleaners)
 
 
 def _member_id(member):
     return member.pk if member is not None else None
 
 
-def _clean_outcome(raw: dict, context: Context, values: dict, errors: list) -> None:
-    try:
-        outcome = clean_choice("outcome", raw.get("outcome", ""), Outcome, default="")
-    except FieldError as error:
-        errors.append(CellError("outcome", error.value, error.text))
-        return
-    values["outcome"] = outcome
+def _clean_promise(raw: dict, context: Context, values: dict, errors: list) -> None:
+    """A promise of payment's amount and date (with the outcome it needs)."""
+    if "outcome" not in values:
+        return  # the outcome's own error says why
+    outcome = values["outcome"]
     amount_text, date_text = _text(raw.get("promise_amount")), _text(raw.get("promise_date"))
     if outcome != Outcome.PROMISE:
         for key, text in (("promise_amount", amount_text), ("promise_date", date_text)):
@@ -266,7 +382,6 @@ def _clean_outcome(raw: dict, context: Context, values: dict, errors: list) -> N
                     "%(label)s «%(value)s»: solo se registra con %(outcome)s «%(promise)s».") % {
                     "label": label(key), "value": text, "outcome": label("outcome"),
                     "promise": Outcome.PROMISE.label}))
-        values["promise_amount"] = values["promise_date"] = None
         return
     if not amount_text:
         errors.append(CellError("promise_amount", "", _(

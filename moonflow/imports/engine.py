@@ -61,6 +61,9 @@ STAGE_BATCH = 5_000  # rows per COPY while staging
 SAMPLES = 3  # example rows per action and adviser in the preview
 ANALYZE_AFTER_ROWS = 10_000  # rows staged or written from which statistics are refreshed
 FIX_ROWS_MAX = 100_000  # failed rows copied into the error report's "Filas para corregir"
+# The staged rows' columns whose statistics the planner needs. Not "values": sampling a JSON
+# document a row took most of the ANALYZE, and no plan reads its statistics.
+STAGED_STATISTICS = ("project_id", "job_id", "row_number", "key", "failed")
 
 
 @dataclass
@@ -94,6 +97,9 @@ class Importer:
     unique_key = True  # each staged key once in a file (a base de cartera repeats clients)
     # Whether mode "actualizar incluyendo eliminación" means anything (the upload offers it).
     deletes_absent = True
+    # Whether write_chunk receives each staged row as (number, key, values); False: as
+    # (number,) only, for an importer that writes a chunk set-based from imports_stagedrow.
+    chunk_values = True
 
     def fields(self, project) -> list:
         raise NotImplementedError
@@ -106,6 +112,8 @@ class Importer:
         """What the file itself tells cleaning (its decimal mark), once it is open."""
 
     def clean(self, raw: dict, context) -> CleanRow:
+        """One file row cleaned. It must not query the database (a COPY is open on the
+        connection meanwhile): what it looks up comes from its context, loaded before."""
         raise NotImplementedError
 
     def after_staging(self, job, context) -> list[tuple[int, str, str, str]]:
@@ -117,7 +125,9 @@ class Importer:
         """What writing would do now: {"actions": [...], "to_delete": n, "scope_size": n}."""
         raise NotImplementedError
 
-    def write_chunk(self, job, rows: list[tuple[int, str, dict]], context) -> ChunkOutcome:
+    def write_chunk(self, job, rows: list[tuple], context) -> ChunkOutcome:
+        """Write one chunk of staged rows (in file order, none failed): each row as
+        (number, key, values), or as (number,) when `chunk_values` is False."""
         raise NotImplementedError
 
     def delete_absent(self, job, context) -> int:
@@ -152,17 +162,19 @@ def check_job_file(job) -> str:
 
 def open_job_table(job):
     """The job's uploaded file as a Table, under the settings' limits; a spreadsheet already
-    converted by the READ phase is not converted again."""
+    converted by the READ phase is not converted again, nor are rows the job counted when the
+    file was first opened (its total) counted again."""
     converted = (job.options or {}).get("converted")
     if converted and Path(converted).exists():
         return open_converted(converted, file_name=_file_name(job),
-                              max_rows=settings.IMPORT_MAX_ROWS)
+                              max_rows=settings.IMPORT_MAX_ROWS, counted_rows=job.total)
     return open_table(
         job.input_file.path,
         file_name=_file_name(job),
         max_bytes=settings.IMPORT_MAX_BYTES,
         max_rows=settings.IMPORT_MAX_ROWS,
         work_dir=str(Path(job.input_file.path).parent),
+        counted_rows=job.total,
     )
 
 
@@ -218,37 +230,17 @@ def analyze(run: JobRun, importer: Importer) -> None:
             ) % {"file": table.file_name})
         run.set_total(table.total_rows)
         importer.for_file(context, decimal_mark=table.decimal_mark)
-        staged, errors = [], []
+        rows = iter(table.rows())
         read = failed = 0
-        for row in table.rows():
-            read += 1
-            raw = {target: row.values.get(header, "") for header, target in mapping.items()
-                   if target}
-            raw = {**defaults, **{k: v for k, v in raw.items() if v != ""}}
-            outcome = importer.clean(raw, context)
-            row_errors = list(outcome.errors)
-            for letter, value in row.extra.items():
-                row_errors.append(CellError("", value, _(
-                    "La columna %(column)s no tiene encabezado: agregue un encabezado o borre "
-                    "el valor.") % {"column": letter}))
-            if row_errors or outcome.key is None:
-                failed += 1
-                if outcome.key is not None:
-                    staged.append((row.number, outcome.key, "{}", True))
-                for position, error in enumerate(row_errors or [CellError("", "", _(
-                        "La fila no tiene identificador."))]):
-                    errors.append((row.number, position, columns.get(error.field, ""),
-                                   error.value, error.message))
-            else:
-                staged.append((row.number, outcome.key, json.dumps(outcome.values), False))
-            if len(staged) >= STAGE_BATCH or len(errors) >= STAGE_BATCH:
-                _stage(job, staged, errors)
-                staged, errors = [], []
-                run.progress(read, read=read, failed=failed)
-        _stage(job, staged, errors)
+        more = True
+        while more:
+            batch_read, batch_failed, more = _stage_batch(
+                job, importer, context, rows, defaults, columns)
+            read, failed = read + batch_read, failed + batch_failed
+            run.progress(read, read=read, failed=failed)
     # The staged rows were just copied in: without fresh statistics the planner
     # takes the job's rows for a handful and joins them by nested loops (minutes).
-    refresh_statistics(("imports_stagedrow",), rows=read)
+    refresh_statistics(("imports_stagedrow",), rows=read, columns=STAGED_STATISTICS)
     if importer.unique_key:
         failed += _reject_duplicates(job, importer)
     failed += _reject_across_rows(job, importer, context)
@@ -271,18 +263,60 @@ def _clear_staging(job) -> None:
     RowError.objects.filter(project_id=job.project_id, job_id=job.pk).delete()
 
 
-def _stage(job, staged: list, errors: list) -> None:
-    """COPY a batch of staged rows and row errors (one transaction)."""
+def _stage_batch(job, importer: Importer, context, rows, defaults: dict,
+                 columns: dict) -> tuple[int, int, bool]:
+    """Clean and stage the next rows, up to STAGE_BATCH of them (or as many row errors), in
+    one transaction: (rows read, rows failed, whether rows remain).
+
+    The COPY into imports_stagedrow is open while the rows are cleaned, so PostgreSQL stores
+    each row while the next ones are cleaned instead of waiting for the whole batch (hence
+    `Importer.clean` never queries the database)."""
+    read = failed = 0
+    errors: list = []
+    more = False
+    fields = [(column, key) for column, key in job.mapping.items() if key]
     with transaction.atomic(), connection.cursor() as cursor:
-        if staged:
-            with cursor.copy(
-                "COPY imports_stagedrow (project_id, job_id, row_number, key, \"values\", failed) "
-                "FROM STDIN"
-            ) as copy:
-                for number, key, values, failed in staged:
-                    copy.write_row((job.project_id, job.pk, number, key, values, failed))
+        with cursor.copy(
+            "COPY imports_stagedrow (project_id, job_id, row_number, key, \"values\", failed) "
+            "FROM STDIN"
+        ) as copy:
+            for row in rows:
+                read += 1
+                staged, row_errors = _clean_row(importer, context, row, fields, defaults)
+                if staged is not None:
+                    copy.write_row((job.project_id, job.pk, *staged))
+                if row_errors:
+                    failed += 1
+                    errors += [(row.number, position, columns.get(error.field, ""),
+                                error.value, error.message)
+                               for position, error in enumerate(row_errors)]
+                if read >= STAGE_BATCH or len(errors) >= STAGE_BATCH:
+                    more = True
+                    break
         if errors:
             _copy_errors(cursor, job, errors, at_write=False)
+    return read, failed, more
+
+
+def _clean_row(importer: Importer, context, row, fields: list, defaults: dict):
+    """A file row cleaned: ((row number, key, values JSON, failed) to stage, or None when the
+    key could not be read; the row's errors). `fields`: (file column, field key) of each
+    mapped column (a field is fed by one column); a blank cell takes the field's default."""
+    cells = row.values
+    raw = {key: text for column, key in fields if (text := cells.get(column, ""))}
+    if defaults:
+        raw = {**defaults, **raw}
+    outcome = importer.clean(raw, context)
+    errors = list(outcome.errors)
+    for letter, value in row.extra.items():
+        errors.append(CellError("", value, _(
+            "La columna %(column)s no tiene encabezado: agregue un encabezado o borre "
+            "el valor.") % {"column": letter}))
+    if outcome.key is None:
+        return None, errors or [CellError("", "", _("La fila no tiene identificador."))]
+    if errors:
+        return (row.number, outcome.key, "{}", True), errors
+    return (row.number, outcome.key, json.dumps(outcome.values), False), []
 
 
 def _copy_errors(cursor, job, errors: list, *, at_write: bool) -> None:
@@ -408,15 +442,18 @@ def write(run: JobRun, importer: Importer):
     return importer.summary(counts)
 
 
-def refresh_statistics(tables, *, rows: int) -> None:
-    """ANALYZE what a large import changed, before the set-based statements that follow
-    (the planner would otherwise plan for the book as it was); a small one is left to
-    autovacuum, so a source polled every minute does not sample the book every minute."""
+def refresh_statistics(tables, *, rows: int, columns: tuple[str, ...] = ()) -> None:
+    """ANALYZE what a large import changed (only `columns`, when given), before the
+    set-based statements that follow (the planner would otherwise plan for the book as it
+    was); a small one is left to autovacuum, so a source polled every minute does not sample
+    the book every minute."""
     if rows < ANALYZE_AFTER_ROWS:
         return
+    quote = connection.ops.quote_name
+    only = f" ({', '.join(quote(c) for c in columns)})" if columns else ""
     with connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            cursor.execute(f"ANALYZE {quote(table)}{only}")
 
 
 def drop_staging(job) -> None:
@@ -430,11 +467,12 @@ def drop_staging(job) -> None:
 
 def _write_all(run, importer, context, checkpoint, counts, chunk, found=None):
     job = run.job
+    fields = ("row_number", "key", "values") if importer.chunk_values else ("row_number",)
     while True:
         rows = list(
             StagedRow.objects.filter(project_id=job.project_id, job_id=job.pk, failed=False,
                                      row_number__gt=checkpoint.last_row)
-            .order_by("row_number").values_list("row_number", "key", "values")[:chunk]
+            .order_by("row_number").values_list(*fields)[:chunk]
         )
         if not rows:
             return counts

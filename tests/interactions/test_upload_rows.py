@@ -121,6 +121,24 @@ def test_each_bad_value_fails_its_row_with_its_own_message_and_writes_nothing(ca
         assert got[2].startswith(message), (changes, got)
 
 
+def test_a_bad_value_repeated_on_several_rows_fails_each_of_them(cast, admin, ana):
+    """A cell's text is cleaned once per file: every row holding it still fails, reported."""
+    job = import_file(admin, cast, HEADER + "\n".join([
+        line(**{"Canal": "Fax"}),
+        line(**{"Canal": "Fax", "Fecha de envío": "16/03/2026 10:30"}),
+        line(**{"Número de documento": "44444444"}),
+        line(**{"Número de documento": "44444444", "Fecha de envío": "16/03/2026 10:30"}),
+        line(**{"Fecha de envío": "31/02/2026 10:00"}),
+        line(**{"Fecha de envío": "31/02/2026 10:00", "Canal": "SMS"}),
+    ]) + "\n")
+    assert (job.created, job.failed) == (0, 6)
+    assert [row[:3] for row in report_rows(job)] == [
+        (2, "Canal", "Fax"), (3, "Canal", "Fax"),
+        (4, "Número de documento", "44444444"), (5, "Número de documento", "44444444"),
+        (6, "Fecha de envío", "31/02/2026 10:00"), (7, "Fecha de envío", "31/02/2026 10:00"),
+    ]
+
+
 def test_an_unknown_client_and_one_in_the_recycle_bin_fail_with_their_own_message(
         cast, admin, ana):
     factories.make_client(cast.project, document_number="55555555", name="Beto Bin",
@@ -277,3 +295,29 @@ def test_all_or_nothing_with_a_bad_row_registers_nothing(cast, admin, ana):
     job.refresh_from_db()
     assert job.options["phase"] == "preview"  # refused: the bad row must be fixed first
     assert not Interaction.objects.exists()
+
+
+
+def test_the_stored_natural_keys_stay_the_same(cast, admin, ana):
+    """Records already registered are found by their stored key: its definition never changes
+    (a new one needs a new KEY_VERSION)."""
+    job = import_file(admin, cast, HEADER + "\n".join([
+        line(),
+        line(**{"Destinatarios": "ANA@Example.com | +57 (300) 123-4567", "Tipo": "Entrante",
+                "Plantilla": "  Aviso   de Pago ", "Tipo de flujo": "Campaña",
+                "Flujo, evento o campaña": "Cobranza  Marzo"}),
+        line(**{"Fecha de envío": "2026-03-21T10:30:15-03:00", "Canal": "Email",
+                "Destinatarios": "ana@example.com"}),
+    ]) + "\n")
+    assert job.created == 3
+    assert list(Interaction.objects.order_by("scheduled_at", "direction")
+                .values_list("import_key", flat=True)) == [
+        "92beb4da7f973944954a1b8fb0bc430974d19dc4c0cbbe84647133312d44b37a",  # row 3, inbound
+        "a2eda6c55c9387d3f4527b0685a090c5dfeb3e4d19060d0610a1d1ad40c54d26",  # row 2
+        "31b38a56be9ee2f3f90fb308c227404c841f50e30b5ba21322c9601795c3c7f3",  # row 4
+    ]
+    values = {"document_type": "CC", "document_number": "1020304050", "channel": "whatsapp",
+              "scheduled_at": "2026-03-15T15:30:00Z", "recipients": "3001234567",
+              "direction": "outbound"}
+    assert natural_key(values) == (
+        "a2eda6c55c9387d3f4527b0685a090c5dfeb3e4d19060d0610a1d1ad40c54d26")

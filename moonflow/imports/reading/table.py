@@ -82,12 +82,16 @@ class Table:
     def rows(self) -> Iterator[Row]:
         headers = self.headers
         width = len(headers)
+        every_column_named = all(headers)
         for number, cells in _records(self._csv_path, self.encoding, self.delimiter,
                                       self.file_name):
             if number <= self.header_row:
                 continue
             cells = [cell.strip() for cell in cells]
             if not any(cells):
+                continue
+            if len(cells) == width and every_column_named:  # the usual row, taken at once
+                yield Row(number, dict(zip(headers, cells)))
                 continue
             if len(cells) < width:
                 cells.extend([""] * (width - len(cells)))
@@ -121,14 +125,16 @@ class Table:
 
 def open_table(path, *, max_bytes: int, max_rows: int, file_name: str | None = None,
                work_dir: str | None = None, zip_limits: ZipLimits = ZipLimits(),
-               max_child_memory_bytes: int = 3 * 1024**3) -> Table:
+               max_child_memory_bytes: int = 3 * 1024**3,
+               counted_rows: int | None = None) -> Table:
     """Open the file at `path` (named `file_name` to the user) or raise ImportFileError.
 
     `max_bytes` and `max_rows` are the caller's limits (the settings). A
     spreadsheet is converted to a temporary CSV (in `work_dir`) by a child process
     first, under `max_child_memory_bytes` of address space. The rows are counted
     here (`Table.total_rows`, the progress bar's total), so a row limit fails
-    before any row is handed out.
+    before any row is handed out; `counted_rows`, what an earlier opening of the
+    same file counted (the limit checked then), spares a million-row file that pass.
     """
     file_name = file_name or Path(path).name
     kind = detect_format(path, file_name=file_name, max_bytes=max_bytes, zip_limits=zip_limits)
@@ -146,7 +152,8 @@ def open_table(path, *, max_bytes: int, max_rows: int, file_name: str | None = N
             encoding = _validated_encoding(csv_path, encoding, file_name)
             delimiter = _detect_delimiter(csv_path, encoding)
         header_row, headers = _find_header(csv_path, encoding, delimiter, file_name)
-        total = _count_rows(csv_path, encoding, delimiter, file_name, header_row, max_rows)
+        total = counted_rows or _count_rows(csv_path, encoding, delimiter, file_name,
+                                            header_row, max_rows)
         decimal_mark = "." if conversion is not None else _detect_decimal_mark(
             csv_path, encoding, delimiter, file_name, header_row)
     except BaseException:
@@ -158,13 +165,15 @@ def open_table(path, *, max_bytes: int, max_rows: int, file_name: str | None = N
                  conversion=conversion, decimal_mark=decimal_mark)
 
 
-def open_converted(csv_path, *, file_name: str, max_rows: int) -> Table:
+def open_converted(csv_path, *, file_name: str, max_rows: int,
+                   counted_rows: int | None = None) -> Table:
     """A spreadsheet's CSV kept by `Table.keep_converted`, opened again as the spreadsheet it
     came from (its name in messages, its row numbers, numbers with "." as written by the
-    converter); the caller deletes the CSV when done."""
+    converter); the caller deletes the CSV when done. `counted_rows` as for `open_table`."""
     csv_path = os.fspath(csv_path)
     header_row, headers = _find_header(csv_path, "utf-8", ",", file_name)
-    total = _count_rows(csv_path, "utf-8", ",", file_name, header_row, max_rows)
+    total = counted_rows or _count_rows(csv_path, "utf-8", ",", file_name, header_row,
+                                        max_rows)
     return Table(file_name=file_name, kind="converted", csv_path=csv_path, encoding="utf-8",
                  delimiter=",", header_row=header_row, headers=headers, total_rows=total,
                  conversion=None, decimal_mark=".")
