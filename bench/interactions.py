@@ -660,7 +660,10 @@ def run(data: Dataset, *, runs: int, rows: int = 1_000_000, parts=("tray", "down
 
         say("\n--- the communications upload ---")
         upload_text, _figures = interactions_upload.run(runs=runs, rows=rows)
-        sections.append(upload_text)
+        # Its own section: a run of the other parts leaves it as it was, and back.
+        path = report.write_section("interactions-upload", upload_text)
+        if parts == ("upload",):
+            return path
 
     if "partitions" in parts and results:
         say("\n--- partitioning: a monthly-partitioned copy of the big project ---")

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 
 # The order sections appear in when the file is first written.
-SECTIONS = ["dataset", "tray", "situation", "download", "import", "interactions"]
+SECTIONS = ["dataset", "tray", "situation", "download", "import", "interactions", "interactions-upload"]
 
 HEADER = """# Benchmarks
 
