@@ -483,6 +483,8 @@ class InteractionList(ListSpec):
     export_resource = "interaction_export"
     file_stem = "interacciones"
     download_dialog_title = gettext_lazy("Descargar interacciones")
+    # The download runs at night (interactions.night_downloads): no count before the file.
+    download_counts_first = False
 
     def __init__(self, client=None):
         self.client = client

@@ -104,8 +104,10 @@ def run_download(spec, run) -> str:
     params = options_to_params(options.get("params") or {})
     columns = resolve_export_columns(spec, member, options.get("columns") or [])
 
-    total = list_query(spec, member=member, params=params).queryset.count()
-    run.set_total(total)
+    total = None
+    if spec.download_counts_first:
+        total = list_query(spec, member=member, params=params).queryset.count()
+        run.set_total(total)
     name = export_file_name(job.project, spec.file_stem, fmt)
     with tempfile.TemporaryFile(suffix=f".{fmt}") as handle:
         rows = export_list(spec, member=member, params=params, columns=columns, fmt=fmt,
@@ -113,6 +115,8 @@ def run_download(spec, run) -> str:
         handle.seek(0)
         run.save_result(name, File(handle, name=name))
     stored = job.result_file.name.rsplit("/", 1)[-1]  # the storage may have made it unique
+    if total is None:
+        run.set_total(rows)
     run.progress(rows, force=True)
     run.on_success(lambda: audit_record(
         project=job.project,

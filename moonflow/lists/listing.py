@@ -81,6 +81,11 @@ class ListSpec:
     export_kind: str
     export_resource: str
     file_stem: str
+    # Whether a download counts its rows before writing them, so that the Log de procesos
+    # shows "done / total" while it runs. The count reads the rows a second time (as long
+    # as the file itself for a restricted member's 45 days of interactions); a download
+    # nobody watches (run at night) writes at once and records its total at the end.
+    download_counts_first: bool = True
 
     def columns(self, member) -> list[Column]:
         raise NotImplementedError

@@ -300,3 +300,19 @@ def test_the_job_and_its_file_are_in_the_log_de_procesos(cast, book, clock, as_m
 
     # Another member of the project cannot take it.
     assert as_member(cast.restricted).get(file_url).status_code == 404
+
+
+def test_the_night_job_writes_at_once_and_records_its_total_at_the_end(
+        cast, book, clock, django_capture_on_commit_callbacks):
+    """Nobody watches a night job: it does not read the rows twice to count them first."""
+    from django.test.utils import CaptureQueriesContext
+
+    job_id = night_job(cast.admin, clock, fmt="csv")
+    with django_capture_on_commit_callbacks(execute=True), \
+            CaptureQueriesContext(connection) as captured:
+        job = run_job(job_id)
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert (job.total, job.done) == (3, 3)
+    counts = [q["sql"] for q in captured.captured_queries
+              if "COUNT(" in q["sql"].upper() and "interactions_interaction" in q["sql"]]
+    assert counts == []
