@@ -28,16 +28,30 @@ def pages_of_two(monkeypatch):
 
 
 def test_it_shows_the_planners_estimate_for_a_huge_book(cast, as_member, monkeypatch, pages_of_two):
-    monkeypatch.setattr(totals, "_estimate", lambda qs: 1_234_567)
+    monkeypatch.setattr(totals, "_plan", lambda qs: (1_234_567, 10.0))
     for name in ["Ana", "Beto", "Cris"]:
         factories.make_client(cast.project, name=name)
     assert total_label(get_tray(as_member(cast.admin), cast.project)) == "≈ 1,2 M clientes"
 
 
+def test_it_does_not_start_a_count_priced_beyond_its_budget(
+    cast, as_member, monkeypatch, pages_of_two
+):
+    monkeypatch.setattr(totals, "_plan", lambda qs: (4812, totals.COUNT_COST_LIMIT + 1))
+
+    def counted(qs, limit):
+        raise AssertionError("a count priced beyond the budget was started")
+
+    monkeypatch.setattr(totals, "_bounded_count", counted)
+    for name in ["Ana", "Beto", "Cris"]:
+        factories.make_client(cast.project, name=name)
+    assert total_label(get_tray(as_member(cast.admin), cast.project)) == "≈ 4.800 clientes"
+
+
 def test_it_falls_back_to_the_estimate_when_counting_takes_too_long(
     cast, as_member, monkeypatch, pages_of_two
 ):
-    monkeypatch.setattr(totals, "_estimate", lambda qs: 4812)
+    monkeypatch.setattr(totals, "_plan", lambda qs: (4812, 10.0))
     monkeypatch.setattr(totals, "_bounded_count", lambda qs, limit: None)
     for name in ["Ana", "Beto", "Cris"]:
         factories.make_client(cast.project, name=name)
