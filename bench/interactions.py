@@ -820,7 +820,7 @@ def _download_text(nights, results) -> str:
         "### The 45-day download (Descargar, run at night by a real worker)",
         "Ours: the dialog POSTed, the request made due, the beat's task sent to a real "
         "`celery worker` that claims it and runs the export job (its `started_at` → "
-        "`finished_at`; the job counts the rows first, then writes). Raw: `COPY (SELECT …) TO "
+        "`finished_at`; a night job writes at once and records its total at the end). Raw: `COPY (SELECT …) TO "
         "STDOUT` of the same SELECT into a file; xlsxwriter `constant_memory` fed by a "
         "server-side cursor over it; each in its own process, same run. Medians.",
         report.table(["download", "rows", "ours CSV s", "raw COPY s", "CSV share of raw",
