@@ -16,6 +16,8 @@ class AuditEventKind(models.TextChoices):
     EXPORTED = "exported", _("Exportado")
     IMPORTED = "imported", _("Importado")
     INVITED = "invited", _("Invitado")
+    CONTACT_ADDED = "contact_added", _("Contacto agregado")
+    CONTACT_REMOVED = "contact_removed", _("Contacto eliminado")
 
 
 class AuditEvent(models.Model):

@@ -18,6 +18,8 @@ class JobKind(models.TextChoices):
     MEMBER_EXPORT = "member_export", _("Descarga de usuarios")
     RECYCLE_BIN_PURGE = "recycle_bin_purge", _("Vaciado de la papelera")
     SETTINGS_IMPORT = "settings_import", _("Importación de ajustes")
+    PORTFOLIO_CONTACTS_ADD = "portfolio_contacts_add", _("Carga de contactos a cartera")
+    AUDIT_EXPORT = "audit_export", _("Descarga de auditoría")
 
 
 class JobStatus(models.TextChoices):
