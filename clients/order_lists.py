@@ -23,6 +23,7 @@ from moonflow.lists.exports import Field
 from moonflow.lists.filters import ListFilterSet
 from moonflow.lists.keyset import DAY, SortKey
 from moonflow.lists.listing import ListPage, ListSpec, SearchCondition, build_list
+from portfolios.badges import portfolio_names
 
 from .choices import PaymentOrderKind
 from .display import external_id_display
@@ -169,7 +170,8 @@ class PaymentOrderList(ListSpec):
         return fields
 
     def draw_rows(self, member, rows, columns, *, context):
-        """The page's orders with their state, in the page's order: one query."""
+        """The page's orders with their state, in the page's order: one query; and, when the
+        Cliente column shows, the portfolio icons of the page's clients: one more."""
         ids = [r["id"] for r in rows]
         today = project_today(member.project)
         orders = {
@@ -179,8 +181,11 @@ class PaymentOrderList(ListSpec):
             .with_state(today=today)
         }
         page = [orders[pk] for pk in ids if pk in orders]
+        portfolios = {}
+        if any(c.key == "client" for c in columns):
+            portfolios = portfolio_names(member.project_id, {o.client_id for o in page})
         write_order_rows(page, columns, project_slug=member.project.slug, client=self.client,
-                         here=context.get("here", ""))
+                         here=context.get("here", ""), portfolios=portfolios)
         return page
 
 

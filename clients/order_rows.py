@@ -5,7 +5,8 @@ cell and translated and reversed per button: about three quarters of the
 page's time. Here each column's cell writer is chosen once per page, the
 buttons' labels are translated once and the URLs are filled in from
 templates reversed once per project (moonflow.lists.links). Text is escaped
-with `html_text`.
+with `html_text`. The client's name carries the portfolio icon of each of its
+active portfolios (portfolios/badges.py), read for the whole page by the caller.
 """
 
 from urllib.parse import quote
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from moonflow.lists.columns import html_text
 from moonflow.lists.links import RowUrls
 from moonflow.ui.money import format_money
+from portfolios.badges import icon_label, portfolio_icons
 
 from .display import external_id_display
 
@@ -40,15 +42,23 @@ def _state_cell(order) -> str:
     return f'<td><span class="badge text-bg-{style}">{html_text(_(label))}</span>{paid}</td>'
 
 
-def _cell_writers(columns, urls: RowUrls):
+def _cell_writers(columns, urls: RowUrls, portfolios: dict[int, list[str]]):
     writers = []
+    label = icon_label()
     for column in columns:
         key = column.key
         if key == "number":
             writers.append(lambda o: f'<th scope="row" class="fw-normal">{html_text(o.number)}</th>')
         elif key == "client":
-            writers.append(lambda o: (f'<td><a href="{html_text(urls.url("client", o.client_id))}">'
-                                      f"{html_text(o.client.name)}</a></td>"))
+            def client_cell(order):
+                url = urls.url("client", order.client_id)
+                name = html_text(order.client.name)
+                link = f'<a href="{html_text(url)}">{name}</a>' if url else name
+                names = portfolios.get(order.client_id)
+                icons = portfolio_icons(names, label=label) if names else ""
+                return f"<td>{link}{icons}</td>"
+
+            writers.append(client_cell)
         elif key == "document":
             writers.append(lambda o: ('<td class="text-nowrap">' + html_text(external_id_display(
                 o.client.document_type, o.client.document_number)) + "</td>"))
@@ -66,12 +76,14 @@ def _cell_writers(columns, urls: RowUrls):
     return writers
 
 
-def write_order_rows(orders, columns, *, project_slug: str, client, here: str) -> None:
-    """Set `order.html` (its whole <tr>) on each of a page's orders."""
+def write_order_rows(orders, columns, *, project_slug: str, client, here: str,
+                     portfolios: dict[int, list[str]] | None = None) -> None:
+    """Set `order.html` (its whole <tr>) on each of a page's orders; `portfolios` are the
+    active portfolios' names of the page's clients (portfolios.badges.portfolio_names)."""
     links = RowUrls(project_slug, client="clients:detail", orders="clients:client_payment_orders")
     actions = RowUrls(project_slug, edit="clients:payment_order_edit",
                       pay="clients:payment_order_pay", annul="clients:payment_order_annul")
-    writers = _cell_writers(columns, links)
+    writers = _cell_writers(columns, links, portfolios or {})
     labels = {key: html_text(_(text)) for key, text in (
         ("orders", "Ver órdenes de pago"), ("edit", "Editar"),
         ("pay", "Marcar como pagada"), ("annul", "Anular"))}

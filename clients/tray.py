@@ -4,8 +4,9 @@ What the list is (base queryset, filters, search, columns) is `clients.lists.CLI
 the kernel builds the page (moonflow/lists/listing.py).
 
 Rows are read with `.values()` over the visible columns' paths (the joins
-they need come with the same query) and the portfolio badges of the page
-with one more query: the query count never grows with the page size.
+they need come with the same query) and the portfolio icons of the page
+with one more query (portfolios/badges.py): the query count never grows
+with the page size.
 """
 
 from collections.abc import Callable
@@ -13,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from moonflow.lists.columns import CHOICE, MONEY, NUMBER, Column, html_text
 from moonflow.lists.links import PK_SENTINEL, url_template
 from moonflow.ui.money import format_money
-from portfolios.models import Portfolio, PortfolioClient
+from portfolios.badges import icon_label, portfolio_icons, portfolio_names
 
 from .visibility import OTHER_ADVISER, readable_adviser_ids
 
@@ -174,7 +174,7 @@ class RowMarkup:
     link: tuple[str, str] | None  # the name's link to the client page, before and after the id
     actions: list[str]  # a live client's buttons
     deleted_actions: list[str]  # a deleted client's
-    badge: str  # "Cartera: %(name)s", translated
+    icon_label: str  # "Cartera: %(name)s", translated
 
     @classmethod
     def for_page(cls, links: RowLinks, *, csrf_token: str, here: str) -> "RowMarkup":
@@ -221,16 +221,8 @@ class RowMarkup:
             link=links.around(links.detail) if links.detail else None,
             actions=_chunks(buttons),
             deleted_actions=_chunks(restore),
-            badge=_("Cartera: %(name)s"),
+            icon_label=icon_label(),
         )
-
-    def badges(self, portfolios: list[str]) -> str:
-        html = ""
-        for portfolio in portfolios:
-            label = html_text(self.badge % {"name": portfolio})
-            html += (f' <span class="badge rounded-pill text-bg-info" title="{label}">'
-                     f'<i class="bi bi-briefcase" aria-hidden="true"></i> {label}</span>')
-        return html
 
 
 def _chunks(parts: list[tuple[str, str]]) -> list[str]:
@@ -244,52 +236,29 @@ def _chunks(parts: list[tuple[str, str]]) -> list[str]:
 
 
 def render_rows(rows: list[Row], cells: list[str], *, markup: RowMarkup) -> None:
-    """Fill each row's `html` (a <tr>): name link, portfolio badges, its cells, actions."""
+    """Fill each row's `html` (a <tr>): name link, portfolio icons, its cells, actions."""
     for row, row_cells in zip(rows, cells):
         pk = str(row.id)
         name = html_text(row.name)
         if markup.link and not row.deleted:
             name = f'<a href="{markup.link[0]}{pk}{markup.link[1]}">{name}</a>'
-        badges = markup.badges(row.portfolios) if row.portfolios else ""
+        icons = portfolio_icons(row.portfolios, label=markup.icon_label) if row.portfolios else ""
         actions = pk.join(markup.deleted_actions if row.deleted else markup.actions)
         row.html = mark_safe(
             ('<tr class="table-danger">' if row.deleted else "<tr>")
-            + f'<th scope="row" class="fw-normal">{name}{badges}</th>'
+            + f'<th scope="row" class="fw-normal">{name}{icons}</th>'
             + row_cells
             + f'<td class="actions text-end">{actions}</td></tr>'
         )
 
 
-def portfolio_badges(project_id: int, client_ids: list[int]) -> dict[int, list[str]]:
-    """The names of the active portfolios of each client of the page, by name.
-
-    One plain statement (on every page view, the ORM's compiling of this join
-    cost several times the query itself).
-    """
-    badges: dict[int, list[str]] = {}
-    if not client_ids:
-        return badges
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT pc.client_id, p.name FROM {quote(PortfolioClient._meta.db_table)} pc "
-            f"JOIN {quote(Portfolio._meta.db_table)} p ON p.id = pc.portfolio_id "
-            "WHERE pc.project_id = %s AND pc.client_id = ANY(%s) AND p.active "
-            "ORDER BY p.name",
-            [project_id, list(client_ids)],
-        )
-        for client_id, name in cursor.fetchall():
-            badges.setdefault(client_id, []).append(name)
-    return badges
-
-
 def client_rows(member, page_rows: list[dict], columns: list[Column], *, csrf_token: str,
                 here: str) -> Rows:
-    """The page's rows, drawn: cells, portfolio badges (one query) and action buttons."""
+    """The page's rows, drawn: cells, portfolio icons (one query) and action buttons."""
     project = member.project
     tz = ZoneInfo(project.timezone) if project.timezone else None
     readable = readable_adviser_ids(member)
-    badges = portfolio_badges(project.pk, [r["id"] for r in page_rows])
+    portfolios = portfolio_names(project.pk, [r["id"] for r in page_rows])
     writers = [
         _cell_writer(c, tz=tz, readable_advisers=readable, currency=project.currency)
         for c in columns
@@ -297,7 +266,7 @@ def client_rows(member, page_rows: list[dict], columns: list[Column], *, csrf_to
     ]
     rows = Rows(
         Row(id=r["id"], name=r["name"], deleted=r["deleted_at"] is not None,
-            portfolios=badges.get(r["id"], []))
+            portfolios=portfolios.get(r["id"], []))
         for r in page_rows
     )
     cells = ["".join([write(r) for write in writers]) for r in page_rows]

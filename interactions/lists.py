@@ -28,7 +28,9 @@ Decisions written down here:
   old message ("what was the last contact with this client?"). One query per
   page (a LATERAL probe of the (project, client, -scheduled_at) index per row).
 - **Nombres de cartera**: the client's active portfolios, by name; one query
-  per page (`clients.tray.portfolio_badges`).
+  per page (`portfolios.badges.portfolio_names`), the same that draws the
+  portfolio icon next to the client's name (always, column or not). The
+  download writes the names, never the icon.
 - **Flujo, evento o campaña** and **Plantilla** filter on the exact name
   (the project-led indexes serve `=`; a "contains" would scan the range).
 - **Asesor**: the choices of `clients.visibility.adviser_choices` (a

@@ -4,7 +4,9 @@ Each column's cell writer is chosen once per page; labels are translated once
 and URLs filled into templates reversed once per project
 (moonflow.lists.links). Two columns read more than the row: Nombres de cartera
 and Última comunicación asociada, each one query for the whole page (see
-interactions/lists.py for what they mean). Text is escaped with `html_text`.
+interactions/lists.py for what they mean). The client's name carries the
+portfolio icon of each of its active portfolios (portfolios/badges.py), from
+the same one query as Nombres de cartera. Text is escaped with `html_text`.
 """
 
 from zoneinfo import ZoneInfo
@@ -14,11 +16,11 @@ from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from clients.tray import portfolio_badges
 from clients.visibility import OTHER_ADVISER, readable_adviser_ids
 from moonflow.lists.columns import html_text
 from moonflow.lists.links import RowUrls
 from moonflow.ui.money import format_money
+from portfolios.badges import icon_label, portfolio_icons, portfolio_names
 
 from .models import CampaignKind, Channel, Interaction, Outcome, RecipientKind
 
@@ -62,8 +64,10 @@ def last_related(project_id: int, rows: list[dict]) -> dict[int, tuple]:
 def _cell_writers(member, columns, rows, *, urls: RowUrls, tz, currency: str):
     keys = {c.key for c in columns}
     project_id = member.project_id
-    portfolios = (portfolio_badges(project_id, sorted({r["client_id"] for r in rows}))
-                  if "portfolios" in keys else {})
+    # The client's name carries the icons, the optional column the names: one query.
+    portfolios = (portfolio_names(project_id, sorted({r["client_id"] for r in rows}))
+                  if keys & {"client", "portfolios"} else {})
+    icon = icon_label()
     related = last_related(project_id, rows) if "last_related" in keys else {}
     readable = readable_adviser_ids(member) if "adviser" in keys else None
     channels = {str(v): str(lbl) for v, lbl in Channel.choices}
@@ -80,7 +84,9 @@ def _cell_writers(member, columns, rows, *, urls: RowUrls, tz, currency: str):
                 url = urls.url("client", row["client_id"])
                 name = html_text(row.get("client__name") or "")
                 link = f'<a href="{html_text(url)}">{name}</a>' if url else name
-                return f'<th scope="row" class="fw-normal">{link}</th>'
+                names = portfolios.get(row["client_id"])
+                icons = portfolio_icons(names, label=icon) if names else ""
+                return f'<th scope="row" class="fw-normal">{link}{icons}</th>'
 
             writers.append(client_cell)
         elif key == "document":

@@ -30,7 +30,6 @@ from ..choices import VariableType
 from ..forms import ClientForm, DeleteClientForm
 from ..models import PaymentOrder
 from ..selectors import (
-    client_active_portfolios,
     client_assignment_history,
     client_claims,
     client_contacts,
@@ -145,7 +144,6 @@ def client_detail(request, pk):
         "contacts": client_contacts(client=client),
         "references": client_references(client=client),
         "extra_rows": _extra_rows(client, rules),
-        "portfolios": client_active_portfolios(client=client),
     }
     return render(request, "clients/record/client_detail.html", context)
 

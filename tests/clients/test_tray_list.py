@@ -126,7 +126,7 @@ def test_it_shows_a_badge_per_active_portfolio(cast, as_member):
     put_in_portfolio(client, "Norte")
     put_in_portfolio(client, "Vieja", active=False)
     html = text(get_tray(as_member(cast.admin), cast.project))
-    assert "Cartera: Norte</span>" in html
+    assert 'aria-label="Cartera: Norte"' in html
     assert "Cartera: Vieja" not in html
 
 
