@@ -7,6 +7,7 @@ class AdvisersConfig(AppConfig):
     verbose_name = "Usuarios"
 
     def ready(self):
+        from moonflow.audit.registry import register_resource_types
         from moonflow.imports.tables import SettingsTable, register_table
 
         from .settings_tables import MemberResource, TeamResource
@@ -16,3 +17,5 @@ class AdvisersConfig(AppConfig):
         register_table(SettingsTable(key="usuarios", label=_("Usuarios"),
                                      resource=MemberResource, back="advisers:list",
                                      file_name="usuarios.xlsx"))
+        register_resource_types({"member": (_("Usuario"), "tenancy.Member"),
+                                 "team": (_("Equipo"), "tenancy.Team")})

@@ -1,4 +1,4 @@
-"""python -m bench {tray,situation,download,import,interactions,all} [--rebuild] [--runs N] [--rows N]
+"""python -m bench {tray,situation,download,import,interactions,portfolios,audit,transfer,all} …
 
 Runs on the `moonflow_bench` database of the DATABASE_URL server (built once,
 see bench/dataset.py; `import` builds its own projects there instead, see bench/imports.py)
@@ -12,7 +12,9 @@ import os
 import sys
 import warnings
 
-BENCHMARKS = ["tray", "situation", "download", "import", "interactions"]
+BENCHMARKS = [
+    "tray", "situation", "download", "import", "interactions", "portfolios", "audit", "transfer",
+]
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -54,11 +56,14 @@ def main(argv: list[str]) -> int:
 
     django.setup()
 
-    from . import dataset, download, imports, interactions, situation, tray
+    import importlib
+
+    from . import dataset, imports, interactions
     from .report import say
 
-    modules = {"tray": tray, "situation": situation, "download": download, "import": imports,
-               "interactions": interactions}
+    # name → module under bench/ (imported only when its benchmark runs)
+    modules = {"tray": "tray", "situation": "situation", "download": "download",
+               "portfolios": "portfolios", "audit": "audit", "transfer": "transfers"}
     names = BENCHMARKS if args.name == "all" else [args.name]
     # The import benchmark builds its own projects: the 1M-client dataset is built only for
     # the others.
@@ -73,7 +78,8 @@ def main(argv: list[str]) -> int:
             path = interactions.run(data, runs=args.runs, rows=args.rows,
                                     parts=tuple(args.parts.split(",")))
         else:
-            path = modules[name].run(data, runs=args.runs)
+            module = importlib.import_module(f"bench.{modules[name]}")
+            path = module.run(data, runs=args.runs)
         say(f"→ {path.relative_to(path.parent.parent)} (section «{name}») updated")
     return 0
 

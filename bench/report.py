@@ -21,7 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 
 # The order sections appear in when the file is first written.
-SECTIONS = ["dataset", "tray", "situation", "download", "import", "interactions", "interactions-upload"]
+SECTIONS = [
+    "dataset", "tray", "situation", "download", "import", "interactions", "interactions-upload",
+    "portfolios", "audit", "transfer",
+]
 
 HEADER = """# Benchmarks
 

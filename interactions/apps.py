@@ -11,3 +11,9 @@ class InteractionsConfig(AppConfig):
         from .importing.importer import InteractionImporter
 
         register(InteractionImporter())
+
+        from django.utils.translation import gettext_lazy as _
+
+        from moonflow.audit.registry import register_resource_types
+
+        register_resource_types({"interaction_export": _("Descarga de interacciones")})

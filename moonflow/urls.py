@@ -12,6 +12,7 @@ project_patterns = [
     path("", include("interactions.urls")),
     path("", include("portfolios.urls")),
     path("", include("moonflow.jobs.urls")),
+    path("", include("moonflow.audit.urls")),
     path("ajustes/", include("advisers.urls")),
     path("ajustes/proyecto/", project_settings, name="project_settings"),
     path("ajustes/integraciones/", include("moonflow.imports.views")),

@@ -45,6 +45,8 @@ NON_ID_KWARGS: dict[str, tuple[str, ...]] = {
     "entity": ("clients",),
     # moonflow.imports: which Ajustes table a file exports or imports
     "table": ("segmentos",),
+    # moonflow.audit: which module's AUDITORÍA window (moonflow.audit.registry)
+    "module": ("carteras",),
 }
 
 # Names that mean "an object id" whatever their converter (e.g. `<str:pk>`, a
@@ -571,7 +573,8 @@ def build_project_a(cast) -> ObjectSet:
         SavedView.objects.create(project=project, owner=admin, tray=tray, name="Mía",
                                  query=query, shared=True)
         for tray, query in (("payment_orders", "estado=vencida"), ("jobs", "estado=failed"),
-                            ("interactions", "canal=whatsapp"))
+                            ("interactions", "canal=whatsapp"), ("audit", "evento=updated"),
+                            ("portfolios", "estado=activa"))
     ]
     preference = TrayPreference.objects.create(
         project=project, member=admin, tray="clients", columns=["name"]

@@ -12,3 +12,11 @@ class ImportsConfig(AppConfig):
         from moonflow.jobs.waiting import register_continue_page
 
         register_continue_page(JobKind.SETTINGS_IMPORT, "integrations:table_preview")
+
+        from moonflow.audit.registry import register_resource_types
+
+        from .registry import importers
+
+        # "<entity>_import" (moonflow.imports.engine._audit): every importer the apps register.
+        register_resource_types(lambda: {f"{i.entity}_import": (
+            lambda i=i: _("Importación: %(what)s") % {"what": i.label}) for i in importers()})

@@ -19,6 +19,7 @@ NAV_LINKS = {
     "variables": ("clients:variables", True, True),
     "integrations": ("integrations:index", True, True),
     "project_settings": ("project_settings", True, False),
+    "audit": ("audit:project", True, True),
     "jobs": ("jobs:list", True, False),
     "notifications": ("jobs:notifications", True, False),
     "clients": ("clients:list", True, False),
