@@ -493,3 +493,32 @@ class ClientAssignment(models.Model):
             models.Index(fields=["project", "client", "-started_at"], name="assignment_client_idx")
         ]
 
+
+
+class ClientDeletion(models.Model):
+    """How a client went to the recycle bin, when an import sent it there (a file or an SFTP
+    drop that no longer names it, mode "actualizar incluyendo eliminación"): the bin labels it
+    with the job. A client in the bin without the row for its `deleted_at` was deleted by hand.
+    See clients/recycle_bin.py."""
+
+    project = models.ForeignKey(
+        "tenancy.Project", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="deletions", db_index=False
+    )
+    deleted_at = models.DateTimeField(_("Eliminado"))
+    source = models.CharField(_("Origen"), max_length=10, choices=AssignmentSource.choices)
+    job = models.ForeignKey(
+        "jobs.ProcessJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
+    )
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", db_index=False,
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["project", "client", "-deleted_at"], name="clientdeletion_idx")
+        ]

@@ -1,16 +1,29 @@
 """The Papelera: clients deleted (on screen, or by an "actualizar incluyendo eliminación"
 import) stay RECYCLE_BIN_DAYS days, restorable with everything linked; then the nightly
-purge deletes them for good, with their payment orders, claims and history."""
+purge deletes them for good, with their payment orders, claims, interactions, gestiones,
+notes and history.
+
+Each client in the bin says how it got there (`bin_details`): an import records a
+`ClientDeletion` with its job (`send_absent_to_bin`); a client without one for its
+`deleted_at` was deleted by hand. And when it goes for good (`purge_after`): the nightly
+purge takes the clients whose days in the bin are over.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Client
+from .choices import AssignmentSource
+from .models import Client, ClientDeletion
 
 PURGE_BATCH = 5_000
 
@@ -19,15 +32,99 @@ def purge_limit(now=None):
     return (now or timezone.now()) - timedelta(days=settings.RECYCLE_BIN_DAYS)
 
 
+def purge_after(deleted_at: datetime) -> datetime:
+    """The instant from which the nightly purge deletes a client sent to the bin at
+    `deleted_at`."""
+    return deleted_at + timedelta(days=settings.RECYCLE_BIN_DAYS)
+
+
+def purge_date(deleted_at: datetime, project) -> date:
+    """The day (in the project's timezone) from which the client is deleted for good."""
+    return timezone.localtime(purge_after(deleted_at), ZoneInfo(project.timezone)).date()
+
+
 def expired_in_bin(project, *, now=None):
     return Client.objects.filter(project=project, deleted_at__lt=purge_limit(now))
 
 
-def purge_expired(project, *, now=None, progress=None) -> int:
+# --- How a client got to the bin ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BinDetails:
+    deleted_at: datetime
+    source: str  # AssignmentSource: "screen" (by hand), "file", "sftp", "api"
+    job_id: int | None
+    purge_after: datetime
+
+    @property
+    def by_import(self) -> bool:
+        return self.job_id is not None
+
+    @property
+    def how(self) -> str:
+        """"A mano", or "Importación #12 (Archivo)"."""
+        if self.job_id is None:
+            return _("A mano")
+        return _("Importación #%(id)s (%(source)s)") % {
+            "id": self.job_id, "source": AssignmentSource(self.source).label}
+
+
+def with_bin_source(queryset):
+    """Clients annotated with how they reached the bin: `bin_source` and `bin_job_id` (both
+    None for a client deleted by hand, or not in the bin). One correlated lookup per row of
+    the index (project, client, -deleted_at)."""
+    entry = ClientDeletion.objects.filter(
+        project_id=OuterRef("project_id"), client_id=OuterRef("pk"),
+        deleted_at=OuterRef("deleted_at")).order_by("-deleted_at")
+    return queryset.annotate(bin_source=Subquery(entry.values("source")[:1]),
+                             bin_job_id=Subquery(entry.values("job_id")[:1]))
+
+
+def bin_details(*, project, client_ids) -> dict[int, BinDetails]:
+    """client id → how and when each of these clients in the bin got there; one query."""
+    rows = with_bin_source(Client.objects.filter(
+        project_id=project.pk, pk__in=client_ids, deleted_at__isnull=False)).values_list(
+        "pk", "deleted_at", "bin_source", "bin_job_id")
+    return {pk: BinDetails(deleted_at=deleted_at, source=source or AssignmentSource.SCREEN,
+                           job_id=job_id, purge_after=purge_after(deleted_at))
+            for pk, deleted_at, source, job_id in rows}
+
+
+def send_absent_to_bin(*, project_id: int, client_sql: str, params: list, actor_id, reason: str,
+                       source: str, job_id: int, now=None) -> int:
+    """Send to the bin the live clients that `client_sql` (a SELECT of ids) names, recording
+    how (the import's job); one statement. Returns how many went."""
+    now = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH binned AS (
+                UPDATE clients_client SET deleted_at = %s, deleted_by_id = %s,
+                       deletion_reason = %s, updated_at = %s
+                WHERE project_id = %s AND deleted_at IS NULL AND id IN ({client_sql})
+                RETURNING id
+            )
+            INSERT INTO {ClientDeletion._meta.db_table}
+                (project_id, client_id, deleted_at, source, job_id, deleted_by_id)
+            SELECT %s, b.id, %s, %s, %s, %s FROM binned b
+            """,
+            [now, actor_id, reason, now, project_id, *params,
+             project_id, now, source, job_id, actor_id],
+        )
+        return cursor.rowcount
+
+
+# --- The nightly purge ------------------------------------------------------------------------
+
+
+def purge_expired(project, *, now=None, progress=None, linked: Counter | None = None) -> int:
     """Delete for good the project's clients past their days in the bin; returns how many.
 
     In batches, each its own transaction: a million-client purge never holds one
-    long transaction, and a purge interrupted half-way is finished by the next.
+    long transaction, and a purge interrupted half-way is finished by the next (run twice,
+    the second finds nothing). `linked`, when given, receives how many rows of each linked
+    table went with them ("clients.PaymentOrder": n, "followups.FollowUp": n, …).
     """
     limit = purge_limit(now)
     purged = 0
@@ -37,9 +134,12 @@ def purge_expired(project, *, now=None, progress=None) -> int:
                        .order_by("id").values_list("id", flat=True)[:PURGE_BATCH])
             if not ids:
                 return purged
-            # Django's collector deletes the linked rows (orders, claims, history) in bulk.
-            Client.objects.filter(project=project, id__in=ids).delete()
+            # Django's collector deletes the linked rows (orders, claims, interactions,
+            # gestiones, notes, history) in bulk: one DELETE per table and batch.
+            _total, per_model = Client.objects.filter(project=project, id__in=ids).delete()
             purged += len(ids)
+            if linked is not None:
+                linked.update({label: n for label, n in per_model.items()
+                               if label != "clients.Client"})
         if progress is not None:
             progress(purged)
-

@@ -638,8 +638,19 @@ def build_project_a(cast) -> ObjectSet:
     sftp_source = SftpSource.objects.create(
         project=project, name="Banco", host="127.0.0.1", port=9, username="u",
         template=template)
+    # Gestiones, a note and an import's deletion record (followups/, clients.recycle_bin).
+    from clients.models import ClientDeletion
+    from followups.models import ClientNote, FollowUp
+
+    followup = FollowUp.objects.create(
+        project=project, client=client, kind="task", title="Llamar", due_on=now.date(),
+        adviser=cast.adviser, created_by=admin.user)
+    client_note = ClientNote.objects.create(project=project, client=client, text="Nota",
+                                            author=admin.user)
+    deletion = ClientDeletion.objects.create(project=project, client=deleted, deleted_at=now,
+                                             source=AssignmentSource.FILE, job=jobs[1])
     # One user stands for all: a view that looks users up unscoped shows any of them.
-    objects = [
+    objects = [followup, client_note, deletion,
         project, *Team.objects.filter(project=project), *Member.objects.filter(project=project),
         cast.adviser.user,
         segment, variable, client, deleted, order, deleted_order, claim, contact, reference,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = "moonflow"
-APPS = ("advisers", "clients", "portfolios", "interactions", "transfers", "demo")
+APPS = ("advisers", "clients", "portfolios", "interactions", "followups", "transfers", "demo")
 PACKAGES = (CORE, *APPS)
 
 

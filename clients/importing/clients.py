@@ -10,6 +10,10 @@ Decisions (docs/imports.md has the user's version):
 - Last writer: a client changed after the file was uploaded (on screen, by the
   API or another import) is not overwritten by this file's older row; the row
   is reported, and re-importing it applies it.
+- Transfer mode (option "Modo transferencia"): a row whose client belongs to
+  another adviser (or lies in another adviser's bin) passes to the row's adviser
+  with everything linked, through `transfers` (the one rule), set-based over the
+  chunk; the preview shows the transfers per source → target adviser.
 """
 
 from __future__ import annotations
@@ -20,11 +24,15 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from moonflow.db.streaming import stream_rows
 from moonflow.imports.engine import CellError, ChunkOutcome, CleanRow, Importer
 from moonflow.jobs.models import JobKind
+from moonflow.jobs.runner import job_message
 from moonflow.text import shorten
+from transfers.selectors import open_followups_by_route
+from transfers.services import transfer_pairs
 
 from ..choices import (
     AssignmentSource,
@@ -35,10 +43,11 @@ from ..choices import (
     PortfolioType,
     Situation,
 )
+from ..recycle_bin import send_absent_to_bin
 from ..situation import recompute_situations
 from ..validation import ProjectRules, clean_client_row
 from .fields import REQUIRED, client_fields
-from .resolution import Action, Holder, resolve
+from .resolution import TRANSFERS, Action, Holder, resolve
 
 # Cleaned value's name → the clients_client column and its SQL type.
 COLUMNS = {
@@ -73,6 +82,8 @@ class Context:
     actor_id: int | None
     source: str
     members: dict  # id → Member
+    transfer: bool = False  # "Modo transferencia"
+    actor: object = None  # the requester's user (who the transfers name)
 
 
 def _split_key(key: str) -> tuple[str, str]:
@@ -82,6 +93,7 @@ def _split_key(key: str) -> tuple[str, str]:
 
 class ClientImporter(Importer):
     written_tables = ("clients_client",)
+    transfers_clients = True
     entity = "clients"
     job_kind = JobKind.CLIENT_IMPORT
     model_file_name = "reporte_modelo_clientes.xlsx"
@@ -107,6 +119,8 @@ class ClientImporter(Importer):
             actor_id=job.requested_by.user_id if job.requested_by_id else None,
             source=options.get("source") or AssignmentSource.FILE,
             members={m.pk: m for m in rules.members.values()},
+            transfer=bool(options.get("transfer_mode")),
+            actor=job.requested_by.user if job.requested_by_id else None,
         )
 
     # --- cleaning ---------------------------------------------------------------------------
@@ -122,11 +136,16 @@ class ClientImporter(Importer):
 
     def plan(self, job, context: Context) -> dict:
         to_delete, scope_size = absent_clients(job, context, count_only=True)
-        return {
-            "actions": client_groups(job, context),
+        routes: dict = {}
+        plan = {
+            "actions": client_groups(job, context, routes=routes),
             "to_delete": to_delete if job.options.get("mode") == "update_delete" else 0,
             "scope_size": scope_size,
         }
+        if context.transfer:
+            plan["transfer_mode"] = True
+            plan["transfers"] = transfer_routes(job, context, routes)
+        return plan
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -138,6 +157,20 @@ class ClientImporter(Importer):
 
     def model_example(self, project) -> dict:
         return {f.key: f.example for f in self.fields(project)}
+
+    def summary(self, counts: dict):
+        if not counts.get("transferred"):
+            return super().summary(counts)
+        return job_message(
+            gettext_lazy("Importación terminada: %(created)s creados, %(updated)s actualizados, "
+                         "%(restored)s recuperados, %(transferred)s transferidos con todo lo "
+                         "vinculado (%(transferred_restored)s de ellos desde la papelera de "
+                         "otro asesor), %(deleted)s eliminados, %(unchanged)s sin cambios, "
+                         "%(failed)s con errores."),
+            **{name: counts.get(name, 0) for name in (
+                "created", "updated", "restored", "transferred", "transferred_restored",
+                "deleted", "unchanged", "failed")},
+        )
 
 
 def clean_client(raw: dict, context: Context) -> CleanRow:
@@ -207,32 +240,30 @@ def absent_clients(job, context: Context, *, count_only: bool):
                 f"SELECT count(*) FROM clients_client c WHERE c.project_id = %s "
                 f"AND c.deleted_at IS NULL {scope}", params)
             return count, cursor.fetchone()[0]
-        cursor.execute(
-            f"""
-            UPDATE clients_client SET deleted_at = %s, deleted_by_id = %s,
-                   deletion_reason = %s, updated_at = %s
-            WHERE project_id = %s AND id IN (SELECT c.id {absent})
-            """,
-            [timezone.now(), context.actor_id,
-             _("Ausente del archivo %(file)s (importación #%(id)s)") % {
-                 "file": job.input_name, "id": job.pk},
-             timezone.now(), job.project_id, *absent_params, job.pk],
-        )
-        return cursor.rowcount
+    return send_absent_to_bin(
+        project_id=job.project_id, client_sql=f"SELECT c.id {absent}",
+        params=[*absent_params, job.pk], actor_id=context.actor_id,
+        reason=_("Ausente del archivo %(file)s (importación #%(id)s)") % {
+            "file": job.input_name, "id": job.pk},
+        source=context.source, job_id=job.pk)
 
 
 def client_groups(job, context: Context, *, values_sql: str = 's."values"',
-                  key_sql: str = "s.key", only_sql: str = "") -> list[dict]:
-    """What the staged client rows would do, per action and target adviser, with samples.
+                  key_sql: str = "s.key", only_sql: str = "", routes: dict | None = None
+                  ) -> list[dict]:
+    """What the staged client rows would do, per action and target adviser (and, for a
+    transfer, source adviser), with samples.
 
     `values_sql` and `key_sql` say where a staged row keeps the client's values and
     key (a base de cartera nests them beside the order's); `only_sql` narrows the rows.
+    `routes`, when given, receives the clients each transfer would move:
+    (source adviser, target adviser) → [client ids].
     """
-    groups: dict[tuple[str, int | None], dict] = {}
+    groups: dict[tuple[str, int | None, int | None], dict] = {}
     rows = stream_rows(
         f"""
         SELECT s.row_number, {key_sql}, {values_sql}, c.adviser_id,
-               c.deleted_at IS NOT NULL, c.id IS NOT NULL
+               c.deleted_at IS NOT NULL, c.id
         FROM imports_stagedrow s
         LEFT JOIN clients_client c
           ON c.project_id = s.project_id
@@ -243,41 +274,67 @@ def client_groups(job, context: Context, *, values_sql: str = 's."values"',
         """,
         [job.project_id, job.pk],
     )
-    for number, key, values, adviser_id, deleted, exists in rows:
+    for number, key, values, adviser_id, deleted, client_id in rows:
         if isinstance(values, str):
             values = json.loads(values)
-        holder = Holder(adviser_id, deleted) if exists else None
-        action = resolve(holder, scope_adviser_id=context.scope_adviser_id)
+        holder = Holder(adviser_id, deleted) if client_id is not None else None
+        action = resolve(holder, scope_adviser_id=context.scope_adviser_id,
+                         transfer=context.transfer, row_adviser_id=values.get("adviser_id"))
         if action == Action.CREATE and _missing_for_create(values):
             action = "incomplete"
         target = values.get("adviser_id", adviser_id)
+        source = None
         if action in (Action.OTHER_ADVISER, Action.OTHER_BIN):
             target = adviser_id
-        group = groups.setdefault((str(action), target), {"count": 0, "samples": []})
+        elif action in TRANSFERS:
+            source = adviser_id
+            if routes is not None:
+                routes.setdefault((source, target), []).append(client_id)
+        group = groups.setdefault((str(action), target, source), {"count": 0, "samples": []})
         group["count"] += 1
         if len(group["samples"]) < 3:
             group["samples"].append({"row": number, "key": key,
                                      "name": values.get("name", "")})
-    return [
-        {"action": action, "adviser_id": adviser_id,
-         "adviser": member_label(context.members.get(adviser_id)), **group}
-        for (action, adviser_id), group in sorted(
-            groups.items(), key=lambda item: (item[0][0], -item[1]["count"]))
-    ]
+    out = []
+    for (action, adviser_id, source), group in sorted(
+            groups.items(), key=lambda item: (item[0][0], -item[1]["count"])):
+        entry = {"action": action, "adviser_id": adviser_id,
+                 "adviser": member_label(context.members.get(adviser_id)), **group}
+        if action in TRANSFERS:
+            entry.update(from_adviser_id=source,
+                         from_adviser=member_label(context.members.get(source)))
+        out.append(entry)
+    return out
+
+
+def transfer_routes(job, context: Context, routes: dict) -> list[dict]:
+    """The transfers a file would make, per source → target adviser, with the open gestiones
+    that would follow the clients (one query)."""
+    if not routes:
+        return []
+    moving = open_followups_by_route(project_id=job.project_id, routes=routes)
+    out = [{"from_adviser_id": source, "from_adviser": member_label(context.members.get(source)),
+            "adviser_id": target, "adviser": member_label(context.members.get(target)),
+            "clients": len(clients), "followups": moving.get((source, target), 0)}
+           for (source, target), clients in routes.items()]
+    return sorted(out, key=lambda r: -r["clients"])
 
 
 def write_clients(job, rows, context: Context) -> ChunkOutcome:
     """Write a chunk of staged client rows: (row number, key, cleaned values)."""
     outcome = ChunkOutcome(counts={"created": 0, "updated": 0, "restored": 0,
                                    "unchanged": 0, "failed": 0})
+    if context.transfer:
+        outcome.counts.update(transferred=0, transferred_restored=0)
     holders = _lock_holders(job.project_id, [key for _n, key, _v in rows])
-    creates, updates, assignments = [], [], []
+    creates, updates, assignments, transfers = [], [], [], []
     restored_ids = []
     for number, key, values in rows:
         holder = holders.get(key)
         action = resolve(
             Holder(holder["adviser_id"], holder["deleted_at"] is not None) if holder else None,
-            scope_adviser_id=context.scope_adviser_id,
+            scope_adviser_id=context.scope_adviser_id, transfer=context.transfer,
+            row_adviser_id=values.get("adviser_id"),
         )
         if action == Action.CREATE:
             missing = _missing_for_create(values)
@@ -294,13 +351,18 @@ def write_clients(job, rows, context: Context) -> ChunkOutcome:
             outcome.errors.append((number, CellError("", key, _other_adviser_message(
                 key, holder, context, in_bin=action == Action.OTHER_BIN))))
             continue
+        transfer = action in TRANSFERS
+        if transfer:
+            # The adviser changes through the transfer rule, not as a plain value.
+            target = values.get("adviser_id")
+            values = {name: value for name, value in values.items() if name != "adviser_id"}
         changes = _changes(holder, values)
-        restore = action == Action.RESTORE
-        if not changes and not restore:
+        restore = action in (Action.RESTORE, Action.RESTORE_TRANSFER)
+        if not changes and not restore and not transfer:
             outcome.counts["unchanged"] += 1
             continue
         # A later change (an edit, a deletion on screen) wins over this older file.
-        if holder["updated_at"] > context.since and (changes or restore):
+        if holder["updated_at"] > context.since:
             outcome.counts["failed"] += 1
             outcome.errors.append((number, CellError("", key, _(
                 "El cliente %(key)s se modificó el %(when)s, después de cargar este archivo: "
@@ -310,7 +372,15 @@ def write_clients(job, rows, context: Context) -> ChunkOutcome:
                 "when": timezone.localtime(holder["updated_at"]).strftime("%d/%m/%Y %H:%M"),
             })))
             continue
-        updates.append({"id": holder["id"], "restore": restore, **changes})
+        if changes or restore:
+            updates.append({"id": holder["id"], "restore": restore, **changes})
+        if transfer:
+            transfers.append((holder["id"], target))
+            outcome.counts["transferred"] += 1
+            if restore:
+                outcome.counts["transferred_restored"] += 1
+                restored_ids.append(holder["id"])
+            continue
         if restore:
             restored_ids.append(holder["id"])
             outcome.counts["restored"] += 1
@@ -321,6 +391,10 @@ def write_clients(job, rows, context: Context) -> ChunkOutcome:
     now = timezone.now()
     created = _insert(job.project_id, creates, now)
     outcome.counts["created"] += len(created)
+    # Transfers first: a supervisor the file names then wins over the new team's.
+    if transfers:
+        transfer_pairs(project=job.project, actor=context.actor, pairs=transfers,
+                       through=context.source, job=job)
     _update(job.project_id, updates, now)
     _record_assignments(job, context, assignments, now, close_open=True)
     _record_assignments(job, context, [(pk, adviser) for pk, adviser in created if adviser],

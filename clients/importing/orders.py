@@ -41,6 +41,7 @@ from .clients import (
     clean_client,
     client_groups,
     member_label,
+    transfer_routes,
     write_clients,
 )
 from .fields import client_fields
@@ -177,9 +178,13 @@ class PaymentOrderImporter(Importer):
     def plan(self, job, context: Context) -> dict:
         plan = {"actions": _order_groups(job, context), "to_delete": 0, "scope_size": 0}
         if self.with_clients:
+            routes: dict = {}
             plan["client_actions"] = client_groups(
                 job, context, values_sql="""s."values"->'client'""", key_sql="s.key",
-                only_sql="""AND (s."values"->>'client_first')::boolean""")
+                only_sql="""AND (s."values"->>'client_first')::boolean""", routes=routes)
+            if context.transfer:
+                plan["transfer_mode"] = True
+                plan["transfers"] = transfer_routes(job, context, routes)
             to_delete, scope_size = absent_clients(job, context, count_only=True)
             if job.options.get("mode") == "update_delete":
                 plan["to_delete"] = to_delete
@@ -280,6 +285,17 @@ class PaymentOrderImporter(Importer):
                              "%(updated)s actualizadas, %(unchanged)s sin cambios, %(failed)s "
                              "con errores."),
                 **{n: counts.get(n, 0) for n in ("created", "updated", "unchanged", "failed")})
+        if counts.get("clients_transferred"):
+            return job_message(
+                gettext_lazy("Base de cartera importada. Clientes: %(cc)s creados, %(cu)s "
+                             "actualizados, %(cr)s recuperados, %(ct)s transferidos con todo lo "
+                             "vinculado, %(deleted)s a la papelera. Órdenes: %(created)s "
+                             "creadas, %(updated)s actualizadas, %(unchanged)s sin cambios. "
+                             "Filas con errores: %(failed)s."),
+                cc=counts.get("clients_created", 0), cu=counts.get("clients_updated", 0),
+                cr=counts.get("clients_restored", 0), ct=counts.get("clients_transferred", 0),
+                deleted=counts.get("deleted", 0),
+                **{n: counts.get(n, 0) for n in ("created", "updated", "unchanged", "failed")})
         return job_message(
             gettext_lazy("Base de cartera importada. Clientes: %(cc)s creados, %(cu)s "
                          "actualizados, %(cr)s recuperados, %(deleted)s a la papelera. Órdenes: "
@@ -295,6 +311,7 @@ class PortfolioBaseImporter(PaymentOrderImporter):
     job_kind = JobKind.CLIENT_IMPORT
     model_file_name = "reporte_modelo_base_de_cartera.xlsx"
     with_clients = True
+    transfers_clients = True
     unique_key = False  # one client over several rows; order numbers checked after staging
 
     @property

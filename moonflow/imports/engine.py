@@ -97,6 +97,9 @@ class Importer:
     unique_key = True  # each staged key once in a file (a base de cartera repeats clients)
     # Whether mode "actualizar incluyendo eliminación" means anything (the upload offers it).
     deletes_absent = True
+    # Whether "Modo transferencia" means anything: the rows hold clients, which may pass from
+    # another adviser with everything linked (the upload and SFTP forms offer it).
+    transfers_clients = False
     # Whether write_chunk receives each staged row as (number, key, values); False: as
     # (number,) only, for an importer that writes a chunk set-based from imports_stagedrow.
     chunk_values = True
@@ -546,6 +549,7 @@ def _audit(job, counts: dict) -> None:
             "mapping": [None, {h: t for h, t in job.mapping.items() if t}],
             "mode": [None, options.get("mode")],
             "scope_adviser_id": [None, options.get("scope_adviser_id")],
+            "transfer_mode": [None, bool(options.get("transfer_mode"))],
             "all_or_nothing": [None, bool(options.get("all_or_nothing"))],
             "counts": [None, {k: v for k, v in counts.items() if v}],
         },

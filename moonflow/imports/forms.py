@@ -18,6 +18,28 @@ MODES = [
 ]
 
 
+TRANSFER_MODE_LABEL = _("Modo transferencia: un cliente de otro asesor (o en su papelera) pasa "
+                        "al asesor de la fila con todo lo vinculado")
+TRANSFER_MODE_HELP = _("Sus gestiones abiertas, promesas de pago y contactos programados pasan "
+                       "al nuevo asesor; el historial queda a nombre de quien lo hizo. Sin este "
+                       "modo, la fila de un cliente de otro asesor se rechaza nombrando a ese "
+                       "asesor.")
+
+
+def check_transfer_fits(form) -> None:
+    """Transfer mode only for an importer whose rows hold clients."""
+    from .registry import get_importer
+
+    data = form.cleaned_data
+    if not data.get("transfer_mode") or not data.get("entity"):
+        return
+    importer = get_importer(data["entity"])
+    if not importer.transfers_clients:
+        form.add_error("transfer_mode", _(
+            "«%(what)s» no mueve clientes: el modo transferencia es para importaciones de "
+            "clientes (Clientes o Base de cartera).") % {"what": importer.label})
+
+
 def check_mode_fits(form) -> None:
     """A mode with deletion only for an importer whose records can be absent from a file
     (the communications upload only adds records)."""
@@ -43,6 +65,8 @@ class UploadForm(BootstrapFormMixin, forms.Form):
     mode = forms.ChoiceField(label=_("Modo"), choices=MODES, initial=engine.UPDATE,
                              widget=forms.RadioSelect)
     scope = forms.ChoiceField(label=_("Alcance"), required=False)
+    transfer_mode = forms.BooleanField(label=TRANSFER_MODE_LABEL, help_text=TRANSFER_MODE_HELP,
+                                       required=False)
     all_or_nothing = forms.BooleanField(
         label=_("Todo o nada: si alguna fila tiene errores, no escribir ninguna"), required=False)
 
@@ -65,6 +89,7 @@ class UploadForm(BootstrapFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         check_mode_fits(self)
+        check_transfer_fits(self)
         return data
 
     def scope_adviser_id(self) -> int | None:
@@ -158,6 +183,8 @@ class SftpSourceForm(BootstrapFormMixin, forms.Form):
     template = forms.ChoiceField(label=_("Plantilla de mapeo"), required=False)
     mode = forms.ChoiceField(label=_("Modo"), choices=MODES, initial=engine.UPDATE)
     scope = forms.ChoiceField(label=_("Alcance"), required=False)
+    transfer_mode = forms.BooleanField(label=TRANSFER_MODE_LABEL, help_text=TRANSFER_MODE_HELP,
+                                       required=False)
     every_minutes = forms.IntegerField(label=_("Revisar cada (minutos)"), min_value=5,
                                        max_value=7 * 24 * 60, initial=60)
     is_active = forms.BooleanField(label=_("Activa"), required=False, initial=True)
@@ -182,6 +209,7 @@ class SftpSourceForm(BootstrapFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         check_mode_fits(self)
+        check_transfer_fits(self)
         if not self.has_secret and not data.get("password") and not data.get("private_key"):
             raise forms.ValidationError(_("Escriba la contraseña o pegue la clave privada."))
         key = data.get("private_key", "").strip()

@@ -116,6 +116,7 @@ class SftpSource(models.Model):
     scope_adviser = models.ForeignKey("tenancy.Member", null=True, blank=True,
                                       on_delete=models.SET_NULL, related_name="+",
                                       verbose_name=_("Alcance"))
+    transfer_mode = models.BooleanField(_("Modo transferencia"), default=False)
     every_minutes = models.PositiveIntegerField(_("Revisar cada (minutos)"), default=60)
     is_active = models.BooleanField(_("Activa"), default=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)

@@ -30,19 +30,23 @@ class ImportRefused(Exception):
 
 def import_start(*, member, importer, upload, mode: str, scope_adviser_id: int | None,
                  all_or_nothing: bool = False, source: str = "file", project=None,
-                 extra_options: dict | None = None) -> ProcessJob:
+                 transfer_mode: bool = False, extra_options: dict | None = None) -> ProcessJob:
     """Store the upload as an import job; a CSV's headers and first rows are read at once.
 
     The file's type, size and safety are checked here: a file that cannot be
     imported raises ImportFileError and leaves nothing behind. A spreadsheet is
     converted by the job (phase READ: a million rows take the better part of a
     minute, longer than a request may), which then waits for the mapping; so is a
-    CSV larger than READ_IN_REQUEST_MAX_BYTES.
+    CSV larger than READ_IN_REQUEST_MAX_BYTES. `transfer_mode` ("Modo transferencia")
+    only applies to an importer whose rows hold clients.
     """
+    if transfer_mode and not importer.transfers_clients:
+        raise ValueError(f"{importer.entity} does not transfer clients")
     project = project or member.project
     options = {"entity": importer.entity, "phase": engine.MAPPING, "mode": mode,
                "scope_adviser_id": scope_adviser_id, "all_or_nothing": all_or_nothing,
-               "source": source, **(extra_options or {})}
+               "transfer_mode": bool(transfer_mode), "source": source,
+               **(extra_options or {})}
     with transaction.atomic():
         job = ProcessJob.objects.create(
             project=project, requested_by=member, kind=importer.job_kind,
@@ -131,6 +135,7 @@ def import_from_source(source, importer, upload) -> ProcessJob:
         job = import_start(member=None, project=source.project, importer=importer,
                            upload=upload, mode=source.mode,
                            scope_adviser_id=source.scope_adviser_id, source="sftp",
+                           transfer_mode=source.transfer_mode and importer.transfers_clients,
                            extra_options=options)
     except ImportFileError as error:
         return _failed_source_job(source, importer, upload.name, str(error))
@@ -175,6 +180,7 @@ def sftp_source_save(*, project, source=None, data: dict):
     for name in ("name", "entity", "host", "port", "username", "folder", "pattern", "mode",
                  "every_minutes", "is_active"):
         setattr(source, name, data[name])
+    source.transfer_mode = bool(data.get("transfer_mode"))
     source.template_id = int(data["template"]) if data.get("template") else None
     source.scope_adviser_id = int(data["scope"]) if data.get("scope") else None
     if data.get("password"):

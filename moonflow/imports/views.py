@@ -84,7 +84,8 @@ def upload(request):
             job = import_start(
                 member=request.member, importer=importer, upload=form.cleaned_data["file"],
                 mode=form.cleaned_data["mode"], scope_adviser_id=form.scope_adviser_id(),
-                all_or_nothing=form.cleaned_data["all_or_nothing"])
+                all_or_nothing=form.cleaned_data["all_or_nothing"],
+                transfer_mode=form.cleaned_data["transfer_mode"])
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
@@ -232,7 +233,7 @@ def _source_form(request, source=None):
     if source is not None:
         initial = {name: getattr(source, name) for name in (
             "name", "entity", "host", "port", "username", "folder", "pattern", "mode",
-            "every_minutes", "is_active")}
+            "every_minutes", "is_active", "transfer_mode")}
         initial["template"] = str(source.template_id or "")
         initial["scope"] = str(source.scope_adviser_id or "")
     return SftpSourceForm(

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "clients",
     "portfolios",
     "interactions",
+    "followups",
+    "transfers",
     "demo",
 ]
 

@@ -2,8 +2,9 @@
 the screens a user goes through: upload, mapping, preview, confirmation, counts, stored
 clients and the error report.
 
-Transfer mode does not exist yet, so every test here is "transfer off". The job bodies run in
-this process (`import_task(job.pk)`), like tests/imports/test_client_import_flow.py.
+Every test here is "transfer off"; transfer mode has its own file
+(test_client_import_transfer_mode.py). The job bodies run in this process
+(`import_task(job.pk)`), like tests/imports/test_client_import_flow.py.
 """
 
 import io
