@@ -1,7 +1,7 @@
 """Row generators: a project's book as tuples ready for COPY, chunk by chunk.
 
 One client is drawn at a time with all that hangs from it (payment orders,
-interactions, claims, assignment history, portfolio membership), so the
+interactions, claims, assignment history), so the
 client's stored situation, balance and oldest overdue date are known when its
 row is written: `recompute_situations` afterwards confirms them instead of
 rewriting a million rows. Choices are picked with `seq[int(random() * len)]`
@@ -42,7 +42,6 @@ CLAIM_COLUMNS = (
     "project_id", "client_id", "category", "status", "description", "opened_at",
     "opened_by_id", "closed_at",
 )
-PORTFOLIO_CLIENT_COLUMNS = ("project_id", "portfolio_id", "client_id", "added_at", "added_by_id")
 
 CUSTOM_VARIABLES = (
     # key, label, type, choices
@@ -108,12 +107,6 @@ class Plan:
     utc_offset: timedelta = timedelta(0)  # of the project's timezone, for office hours
     orders_per_client: float = 2.5
     interactions_per_client: float = 3.0
-    team_portfolio_id: int | None = None
-    team_portfolio_user_id: int | None = None
-    agent_portfolio_id: int | None = None
-    agent_portfolio_user_id: int | None = None
-    agent_member_id: int | None = None  # clients of the agent portfolio are not theirs
-    agent_portfolio_size: int = 20
 
 
 @dataclass
@@ -123,12 +116,11 @@ class Chunk:
     interactions: list = field(default_factory=list)
     assignments: list = field(default_factory=list)
     claims: list = field(default_factory=list)
-    portfolio_clients: list = field(default_factory=list)
 
     def row_count(self) -> int:
         return (
             len(self.clients) + len(self.payment_orders) + len(self.interactions)
-            + len(self.assignments) + len(self.claims) + len(self.portfolio_clients)
+            + len(self.assignments) + len(self.claims)
         )
 
 
@@ -172,11 +164,6 @@ class BookGenerator:
         most_orders = int(2 * max(plan.orders_per_client, 1) / 0.96) + 3
         self.month = [timedelta(days=30 * j) for j in range(max(64, most_orders))]
         self.midnight = {}  # date -> aware datetime at 00:00 UTC (cache)
-        # The agent portfolio takes clients drawn at these indices (not the agent's own).
-        want = plan.agent_portfolio_size if plan.agent_portfolio_id else 0
-        candidates = range(first_index, first_index + total)
-        self.agent_picks = set(self.rng.sample(candidates, min(total, want * 3))) if want else set()
-        self.agent_left = want
         self.deleted_reasons = names.DELETION_REASONS
 
     # Helpers ---------------------------------------------------------------
@@ -211,7 +198,6 @@ class BookGenerator:
         add_interaction = out.interactions.append
         add_assignment = out.assignments.append
         add_claim = out.claims.append
-        add_pc = out.portfolio_clients.append
 
         project_id = plan.project_id
         currency = plan.currency
@@ -454,24 +440,6 @@ class BookGenerator:
                         add_assignment((project_id, client_id, previous.member_id, created_at,
                                         started, "system"))
                 add_assignment((project_id, client_id, slot.member_id, started, None, "system"))
-
-            # Portfolios ---------------------------------------------------------
-            if (
-                plan.team_portfolio_id
-                and state in ("late_90", "late_more")
-                and rnd() < 0.05
-            ):
-                add_pc((project_id, plan.team_portfolio_id, client_id,
-                        now - timedelta(days=rnd() * 30), plan.team_portfolio_user_id))
-            if (
-                self.agent_left
-                and index in self.agent_picks
-                and (slot is None or slot.member_id != plan.agent_member_id)
-                and deleted_at is None
-            ):
-                self.agent_left -= 1
-                add_pc((project_id, plan.agent_portfolio_id, client_id,
-                        now - timedelta(days=rnd() * 10), plan.agent_portfolio_user_id))
 
             # Interactions over the last 90 days ----------------------------------
             campaigns = names.CAMPAIGNS_BY_STATE[state]

@@ -38,7 +38,6 @@ from .generate import (
     CLIENT_COLUMNS,
     INTERACTION_COLUMNS,
     PAYMENT_ORDER_COLUMNS,
-    PORTFOLIO_CLIENT_COLUMNS,
     BookGenerator,
     Plan,
 )
@@ -52,7 +51,6 @@ TABLES = (
     ("interactions", "interactions_interaction", INTERACTION_COLUMNS),
     ("assignments", "clients_clientassignment", ASSIGNMENT_COLUMNS),
     ("claims", "clients_claim", CLAIM_COLUMNS),
-    ("portfolio_clients", "portfolios_portfolioclient", PORTFOLIO_CLIENT_COLUMNS),
 )
 LOADED_TABLES = tuple(table for _, table, _ in TABLES) + ("clients_claim_payment_orders",)
 # Tables whose secondary indexes may be rebuilt after a large load.

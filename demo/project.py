@@ -1,5 +1,6 @@
-"""The small, ORM-made part of a demo project: users, members, teams, segments,
-custom variables and portfolios, turned into a `generate.Plan` of plain ids.
+"""The small, ORM-made part of a demo project: users, members, teams, segments and
+custom variables, turned into a `generate.Plan` of plain ids (the portfolios come after
+the book is loaded: demo/portfolios.py).
 
 Re-running against an existing project or existing users reuses them: a user
 that already exists keeps its password, a member keeps its role.
@@ -17,7 +18,6 @@ from clients.models import Client, CustomVariable, Segment
 from clients.variable_statistics import ensure_variable_statistics
 from clients.situation import project_today
 from moonflow.tenancy.models import Member, Project, Role, Team
-from portfolios.models import Portfolio
 
 from . import names
 from .generate import CUSTOM_VARIABLES, AdviserSlot, Plan
@@ -163,16 +163,6 @@ def build_project(spec: ProjectSpec, *, password_hash: str, seed: int, orders_pe
 
     admin_user_id = user_ids[spec.staff[0].username]
     today = project_today(project)
-    team = _team(project, spec.team_portfolio_team)
-    team_portfolio, _ = Portfolio.objects.get_or_create(
-        project=project, name=f"Recuperación {MONTHS[today.month - 1]} {today.year}",
-        defaults={"team": team},
-    )
-    agent = members[spec.agent_portfolio_agent]
-    agent_portfolio, _ = Portfolio.objects.get_or_create(
-        project=project, name=f"Clientes VIP - {agent.display_name}", defaults={"agent": agent},
-    )
-    supervisor_user = team.supervisor.user_id if team.supervisor_id else admin_user_id
 
     first_index = Client.objects.filter(project=project).count()
     now = timezone.now()
@@ -190,11 +180,6 @@ def build_project(spec: ProjectSpec, *, password_hash: str, seed: int, orders_pe
         utc_offset=now.astimezone(ZoneInfo(project.timezone)).utcoffset(),
         orders_per_client=orders_per_client,
         interactions_per_client=interactions_per_client,
-        team_portfolio_id=team_portfolio.pk,
-        team_portfolio_user_id=supervisor_user,
-        agent_portfolio_id=agent_portfolio.pk,
-        agent_portfolio_user_id=supervisor_user,
-        agent_member_id=agent.pk,
     )
     return project, plan, logins, first_index
 

@@ -1,3 +1,3 @@
-app_name = "portfolios"
+from .views import urlpatterns  # noqa: F401  (the views list their routes)
 
-urlpatterns = []
+app_name = "portfolios"

@@ -82,7 +82,8 @@ def test_it_gives_asesor2_a_small_real_part_of_the_book_plus_a_portfolio():
     assert 0.02 * whole <= own <= 0.06 * whole
     assert 10 <= through_portfolio <= 20
     assert Portfolio.objects.get(agent=asesor2).name.startswith("Clientes VIP - ")
-    team_portfolio = Portfolio.objects.get(project=asesor2.project, team__isnull=False)
+    team_portfolio = Portfolio.objects.get(project=asesor2.project, team__isnull=False,
+                                           agent__isnull=True)
     assert team_portfolio.team != asesor2.team
     assert PortfolioClient.objects.filter(portfolio=team_portfolio).exists()
 

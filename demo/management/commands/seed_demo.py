@@ -13,8 +13,9 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from clients.situation import recompute_situations
+from clients.situation import project_today, recompute_situations
 from demo import load
+from demo.portfolios import seed_portfolios
 from demo.project import (
     DEFAULT_SLUG,
     DEMO_PASSWORD,
@@ -30,7 +31,6 @@ LABELS = {
     "interactions": "interactions",
     "assignments": "assignments",
     "claims": "claims",
-    "portfolio_clients": "portfolio clients",
 }
 
 
@@ -137,13 +137,17 @@ class Command(BaseCommand):
                     last_client_id=stats.last_client_id,
                 )
             changed = recompute_situations(project=project)
+            # Through the services, once the situations are known (the team portfolio takes
+            # late clients): their audit history is the real one.
+            seeded = seed_portfolios(project, spec, project_today(project))
         counts = ", ".join(f"{stats.counts[key]:,} {label}" for key, label in LABELS.items())
         elapsed = time.monotonic() - started
         self._say(
-            f"  {counts}; {linked:,} claim links; situations recomputed "
-            f"({changed:,} changed) in {elapsed:,.1f} s."
+            f"  {counts}; {linked:,} claim links; {seeded.portfolios} portfolios with "
+            f"{seeded.contacts:,} contacts; situations recomputed ({changed:,} changed) in "
+            f"{elapsed:,.1f} s."
         )
-        return logins, stats.rows + linked
+        return logins, stats.rows + linked + seeded.contacts
 
     def _print_logins(self, logins):
         if not logins:
