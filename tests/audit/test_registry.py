@@ -16,7 +16,8 @@ from moonflow.audit.registry import register_module, resource_type, resource_typ
     ("interaction_export", "Descarga de interacciones"), ("audit_export", "Descarga de auditoría"),
     ("clients_import", "Importación: Clientes"),
     ("interactions_import", "Importación: Comunicaciones masivas (historial de interacciones)"),
-    ("portfolio", "Cartera"),
+    ("portfolio", "Cartera"), ("transfer", "Transferencia de clientes"),
+    ("followup", "Gestión"), ("client_note", "Nota del cliente"),
 ])
 def test_every_resource_type_in_use_has_its_label(key, label):
     with override("es"):
