@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -46,16 +46,11 @@ def _url(request, name: str, **kwargs) -> str:
 
 
 def _audit_url(request) -> str:
-    """The Carteras module's AUDITORÍA window, for a member it opens to ("" otherwise, or
-    while the audit window is not in the build)."""
+    """The Carteras module's AUDITORÍA window, for a member it opens to ("" otherwise)."""
     module = get_module("carteras")
     if module is None or not module.may_open(request.member):
         return ""
-    try:
-        return reverse("audit:module", kwargs={"project": request.project.slug,
-                                               "module": "carteras"})
-    except NoReverseMatch:
-        return ""
+    return _url(request, "audit:module", module="carteras")
 
 
 def _service_error(form, error: ValidationError) -> None:
