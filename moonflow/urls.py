@@ -11,6 +11,7 @@ project_patterns = [
     path("", include("clients.urls")),
     path("", include("interactions.urls")),
     path("", include("portfolios.urls")),
+    path("", include("transfers.urls")),
     path("", include("moonflow.jobs.urls")),
     path("", include("moonflow.audit.urls")),
     path("ajustes/", include("advisers.urls")),
