@@ -13,18 +13,25 @@ client as it is now, so a stale dialog never hands a client back.
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from clients.lists import client_list
 from clients.models import Client
 from clients.selectors import get_client_for_member
 from clients.visibility import may_read_adviser, readable_adviser_ids
 from followups.choices import FollowUpKind
-from moonflow.dialogs import close_dialog, is_partial, render_dialog
+from moonflow.dialogs import close_dialog, htmx_redirect, is_partial, render_dialog
+from moonflow.jobs.announce import announce_job
+from moonflow.lists.params import saved_query
 
-from .forms import TransferClientForm
+from .forms import BulkTransferForm, TransferClientForm
+from .jobs import transfer_request
+from .plans import split_plan
 from .selectors import may_transfer, transfer_preview, transfer_targets
 from .services import TransferError, member_label, transfer_clients
 
@@ -128,6 +135,96 @@ def _adviser_shown(request, client) -> str:
     return member_label(client.adviser)
 
 
+# Cambio de gestor: the clients tray's current filter to one adviser, or split among several.
+
+STALE_PLAN = gettext_lazy("Los clientes o las carteras de los asesores cambiaron desde la "
+                          "vista previa: revise el nuevo reparto y confirme otra vez.")
+
+
+def _bulk_plan(request, form):
+    """The plan of the form's choices over the tray's filter, as this member sees it."""
+    data = form.cleaned_data
+    method = data["method"]
+    clients = client_list(member=request.member,
+                          params=QueryDict(saved_query(QueryDict(data["query"]))))
+    return split_plan(project=request.project, clients=clients, advisers=data["advisers"],
+                      method="round_robin" if method == BulkTransferForm.SINGLE else method)
+
+
+def _bulk_request(request, form):
+    """Queue the job of the previewed plan; the job compares the plan again when it runs."""
+    data = form.cleaned_data
+    params = QueryDict(saved_query(QueryDict(data["query"])))
+    common = {"member": request.member, "params": params, "note": data["note"]}
+    if data["method"] == BulkTransferForm.SINGLE:
+        return transfer_request(to_adviser=data["advisers"][0], **common)
+    return transfer_request(advisers=data["advisers"], method=data["method"],
+                            digest=data["digest"], **common)
+
+
+@require_http_methods(["GET", "POST"])
+def bulk_transfer(request):
+    """Cambio de gestor from the clients tray: Vista previa shows, per adviser, the clients and
+    balance received and their book afterwards; Confirmar queues the job of that same plan
+    (a plan that changed since the preview is refused and shown again)."""
+    if not may_transfer(request.member):
+        raise PermissionDenied
+    targets = transfer_targets(member=request.member)
+    if request.method == "POST":
+        form = BulkTransferForm(request.POST, targets=targets)
+    else:
+        form = BulkTransferForm(
+            targets=targets,
+            initial={"query": saved_query(QueryDict((request.GET.get("query") or "")
+                                                    .lstrip("?")))})
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = _bulk_plan(request, form)
+        except TransferError as error:
+            form.add_error("advisers", str(error))
+        else:
+            shown = form.cleaned_data["digest"]
+            if "confirm" in request.POST and not plan.clients:
+                form.add_error(None, _("El filtro de la bandeja no tiene clientes que "
+                                       "transferir."))
+            elif "confirm" in request.POST and shown != plan.digest:
+                form.add_error(None, str(STALE_PLAN) if shown else _(
+                    "Revise la vista previa del reparto antes de confirmar."))
+            elif "confirm" in request.POST:
+                try:
+                    job = _bulk_request(request, form)
+                except TransferError as error:
+                    form.add_error("advisers", str(error))
+                else:
+                    announce_job(request, job, _("Cambio de gestor programado: lo verá avanzar "
+                                                 "en el Log de procesos."))
+                    return htmx_redirect(request, reverse(
+                        "jobs:detail", kwargs={"project": request.project.slug, "pk": job.pk}))
+            if plan is not None:
+                # The preview the next Confirmar refers to.
+                data = form.data.copy()
+                data["digest"] = plan.digest
+                form.data = data
+    tray_url = reverse("clients:list", kwargs={"project": request.project.slug})
+    query = saved_query(QueryDict(form.data.get("query", "") if form.is_bound
+                                  else form.initial["query"]))
+    return render_dialog(
+        request,
+        "transfers/bulk_transfer.html",
+        {
+            "form": form,
+            "plan": plan,
+            "query": query,
+            "title": _("Cambio de gestor"),
+            "form_action": reverse("transfers:bulk", kwargs={"project": request.project.slug}),
+        },
+        back_url=f"{tray_url}?{query}" if query else tray_url,
+        status=400 if form.errors else 200,
+    )
+
+
 urlpatterns = [
     path("clientes/<int:pk>/transferir/", transfer_client, name="client"),
+    path("clientes/cambio-de-gestor/", bulk_transfer, name="bulk"),
 ]
