@@ -10,6 +10,7 @@ project_patterns = [
     path("", views.project_home, name="project_home"),
     path("", include("clients.urls")),
     path("", include("interactions.urls")),
+    path("", include("followups.urls")),
     path("", include("portfolios.urls")),
     path("", include("transfers.urls")),
     path("", include("moonflow.jobs.urls")),

@@ -25,6 +25,7 @@ NAV_LINKS = {
     "clients": ("clients:list", True, False),
     "payment_orders": ("clients:payment_orders", True, True),
     "interactions": ("interactions:list", True, True),
+    "my_gestiones": ("followups:mine", True, True),
     "portfolios": ("portfolios:list", True, True),
 }
 
