@@ -149,10 +149,3 @@ def client_references(*, client: Client):
     return ClientReference.objects.filter(project_id=client.project_id, client=client).order_by(
         "name", "id"
     )
-
-
-def client_active_portfolios(*, client: Client):
-    """The client's memberships of active portfolios, with the portfolio."""
-    return client.portfolio_memberships.filter(
-        project_id=client.project_id, portfolio__active=True
-    ).select_related("portfolio")

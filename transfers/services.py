@@ -334,6 +334,24 @@ def transfer_clients(*, project, actor, clients, to_adviser: Member, through: st
     return result
 
 
+class AdviserChanged(TransferError):
+    """The client's adviser is no longer the one the person confirming was shown."""
+
+
+@transaction.atomic
+def transfer_client_as_shown(*, project, actor, client_id: int, shown_adviser: str,
+                             to_adviser: Member, note: str = "") -> TransferResult:
+    """Transferir cliente: lock the client, check it still has the adviser the dialog showed
+    (`shown_adviser`: its id as text, "" for none), then `transfer_clients`; a dialog opened
+    before another change of adviser never hands the client back."""
+    current = (Client.objects.select_for_update().filter(project_id=project.pk, pk=client_id)
+               .values_list("adviser_id", flat=True).first())
+    if str(current or "") != shown_adviser:
+        raise AdviserChanged(_("El cliente cambió de asesor."))
+    return transfer_clients(project=project, actor=actor, clients=[client_id],
+                            to_adviser=to_adviser, through="screen", note=note)
+
+
 @transaction.atomic
 def transfer_pairs(*, project, actor, pairs, through: str, note: str = "",
                    job=None) -> TransferResult:

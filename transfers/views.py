@@ -12,7 +12,6 @@ client as it is now, so a stale dialog never hands a client back.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -21,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from clients.lists import client_list
-from clients.models import Client
 from clients.selectors import get_client_for_member
 from clients.visibility import may_read_adviser, readable_adviser_ids
 from followups.choices import FollowUpKind
@@ -33,29 +31,13 @@ from .forms import BulkTransferForm, TransferClientForm
 from .jobs import transfer_request
 from .plans import split_plan
 from .selectors import may_transfer, transfer_preview, transfer_targets
-from .services import TransferError, member_label, transfer_clients
+from .services import AdviserChanged, TransferError, member_label, transfer_client_as_shown
 
 SEARCH_MAX_CHARS = 100
 
 
 def _detail_url(request, client) -> str:
     return reverse("clients:detail", kwargs={"project": request.project.slug, "pk": client.pk})
-
-
-class AdviserChanged(Exception):
-    """The client's adviser is no longer the one the dialog showed."""
-
-
-@transaction.atomic
-def _transfer_as_shown(request, client, *, shown: str, to_adviser, note: str):
-    """Lock the client, check it still has the adviser the dialog showed, transfer it."""
-    current = (Client.objects.select_for_update().filter(project_id=request.project.pk,
-                                                         pk=client.pk)
-               .values_list("adviser_id", flat=True).first())
-    if str(current or "") != shown:
-        raise AdviserChanged
-    return transfer_clients(project=request.project, actor=request.user, clients=[client.pk],
-                            to_adviser=to_adviser, through="screen", note=note)
 
 
 @require_http_methods(["GET", "POST"])
@@ -79,9 +61,10 @@ def transfer_client(request, pk):
     if request.method == "POST" and form.is_valid():
         to_adviser = form.cleaned_data["adviser"]
         try:
-            result = _transfer_as_shown(request, client,
-                                        shown=request.POST.get("shown_adviser", ""),
-                                        to_adviser=to_adviser, note=form.cleaned_data["note"])
+            result = transfer_client_as_shown(
+                project=request.project, actor=request.user, client_id=client.pk,
+                shown_adviser=request.POST.get("shown_adviser", ""), to_adviser=to_adviser,
+                note=form.cleaned_data["note"])
         except AdviserChanged:
             client = get_client_for_member(request.member, pk, include_deleted=True)
             form = TransferClientForm(request.POST, targets=[
