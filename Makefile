@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-fast bench install chromium shell clean
+.PHONY: run test test-fast test-citus citus-packages bench install chromium shell clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,24 @@ test: $(STAMP) chromium
 ## The suite without browser tests.
 test-fast: $(STAMP)
 	$(BIN)/python -m moonflow.localstack test -m "not browser" $(PYTEST_ARGS)
+
+## The Citus cluster's tests: Citus built once from vendor/citus (cached outside the
+## clone), a coordinator and two workers on 127.0.0.1 (docs/distribution.md).
+test-citus: $(STAMP) citus-packages
+	$(BIN)/python -m moonflow.citusstack test tests/citus tests/test_distribution_rules.py $(PYTEST_ARGS)
+
+CITUS_PACKAGES := postgresql-15 postgresql-server-dev-15 libcurl4-openssl-dev liblz4-dev \
+	libzstd-dev libkrb5-dev libselinux1-dev libxslt1-dev libpam0g-dev libreadline-dev
+
+citus-packages:
+	@if [ ! -f /usr/include/postgresql/15/server/postgres.h ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing PostgreSQL 15 and its server headers to build Citus"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CITUS_PACKAGES) >/dev/null; \
+	  else \
+	    echo "Building Citus needs: sudo apt-get install $(CITUS_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
 
 chromium:
 	@if [ ! -x $(CHROMIUM) ]; then \
