@@ -78,7 +78,7 @@ _TRAY_FILTER_INDEXES = (
 
 
 class Client(models.Model):
-    # Every index of this table is rewritten when a client's situation or balance
+    # Every index of this table is rewritten when a client's situation, balance or adviser
     # changes (no HOT update), so none is redundant: the project is the leading
     # column of the unique external ID and of every tray index.
     project = models.ForeignKey(
@@ -92,8 +92,13 @@ class Client(models.Model):
     email = models.EmailField(_("Correo electrónico"), max_length=200, blank=True)
     phone = models.CharField(_("Teléfono"), max_length=30, blank=True)
     city = models.CharField(_("Ciudad"), max_length=80, blank=True)
+    # No single-column indexes on the foreign keys below: every query the product runs on
+    # them starts with the project and is served by a tray index (project, <key>, …), and
+    # each index more is one more entry written by every change of adviser (a transfer
+    # rewrites every index of the row). Members and segments are never deleted.
     segment = models.ForeignKey(
-        Segment, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("Segmento")
+        Segment, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("Segmento"),
+        db_index=False,
     )
     status = models.CharField(
         _("Estado"), max_length=10, choices=ClientStatus.choices, default=ClientStatus.ACTIVE
@@ -111,6 +116,7 @@ class Client(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_clients",
         verbose_name=_("Asesor asignado"),
+        db_index=False,
     )
     supervisor = models.ForeignKey(
         "tenancy.Member",
@@ -119,6 +125,7 @@ class Client(models.Model):
         on_delete=models.SET_NULL,
         related_name="supervised_clients",
         verbose_name=_("Supervisor asignado"),
+        db_index=False,
     )
     claim_category = models.CharField(
         _("Reclamo"), max_length=12, choices=ClaimCategory.choices, default=ClaimCategory.NONE
@@ -472,19 +479,27 @@ class Claim(models.Model):
 class ClientAssignment(models.Model):
     """Assignment history: who held a client from when to when, and why."""
 
-    project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
+    # Read by (project, client) only (assignment_client_idx); client_id keeps its own index
+    # for the purge's cascade (Django deletes by client_id alone). The others have none:
+    # a transfer or an import writes one row per client moved.
+    project = models.ForeignKey(
+        "tenancy.Project", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assignments")
     adviser = models.ForeignKey(
-        "tenancy.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "tenancy.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
     )
     started_at = models.DateTimeField(_("Desde"))
     ended_at = models.DateTimeField(_("Hasta"), null=True, blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
     )
     source = models.CharField(_("Origen"), max_length=10, choices=AssignmentSource.choices)
     job = models.ForeignKey(
-        "jobs.ProcessJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "jobs.ProcessJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
     )
 
     class Meta:
