@@ -19,9 +19,9 @@ many (the planner's estimate), without counting a large search.
 import json
 from dataclasses import dataclass
 
-from django.db import OperationalError, connections, transaction
 from django.utils.translation import gettext as _
 
+from moonflow.db.budget import OutOfTime, statement_budget
 from moonflow.numbers import format_number
 
 EXACT_COUNT_LIMIT = 10_000
@@ -31,7 +31,6 @@ ESTIMATE_TRUSTED_ABOVE = 50_000
 # interactions a restricted adviser's 7 days cost 700,000 and took over a second; counts
 # that fit cost under 25,000): it is not started, the estimate is the answer.
 COUNT_COST_LIMIT = 100_000
-QUERY_CANCELED = "57014"
 
 
 @dataclass
@@ -66,28 +65,12 @@ def approximate_label(estimate: int) -> str:
 
 def _bounded_count(qs, limit: int) -> int | None:
     """COUNT over at most `limit` + 1 rows, or None when it would take over COUNT_BUDGET_MS."""
-    connection = connections[qs.db]
-    outer_transaction = connection.in_atomic_block
     subquery = qs.order_by().values("pk")[: limit + 1]
     try:
-        with transaction.atomic(using=qs.db):
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT current_setting('statement_timeout'), "
-                    "set_config('statement_timeout', %s, true)",
-                    [f"{COUNT_BUDGET_MS}ms"],
-                )
-                previous = cursor.fetchone()[0]
-            number = subquery.count()
-            if outer_transaction:
-                # Outside a transaction the setting ends with this block's commit.
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
-            return number
-    except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) == QUERY_CANCELED:
-            return None
-        raise
+        with statement_budget(COUNT_BUDGET_MS, using=qs.db):
+            return subquery.count()
+    except OutOfTime:
+        return None
 
 
 def exact_total(number: int, *, noun_singular: str, noun_plural: str) -> Total:
