@@ -49,6 +49,10 @@ def _money_text(value) -> str:
     return f"{Decimal(value):.2f}".replace(".", ",")
 
 
+def _id_of(instance) -> str:
+    return str(instance.pk) if instance is not None else ""
+
+
 def _select(label, choices=()):
     return forms.CharField(label=label, required=False, widget=forms.Select(choices=choices))
 
@@ -88,6 +92,11 @@ class ClientForm(BootstrapFormMixin, forms.Form):
     )
     supervisor_code = _select(gettext_lazy("Supervisor asignado"))
     claim_category = _select(gettext_lazy("Reclamos"), ClaimCategory.choices)
+    # Editar: the adviser and supervisor the dialog showed (ids), so that a field left as it
+    # was never overwrites a newer value (clients.services.client_update).
+    shown_adviser = forms.CharField(widget=forms.HiddenInput, required=False)
+    shown_supervisor = forms.CharField(widget=forms.HiddenInput, required=False)
+    SHOWN_FIELDS = ("shown_adviser", "shown_supervisor")
 
     CREATE_INITIAL = {
         "status": ClientStatus.ACTIVE,
@@ -135,6 +144,9 @@ class ClientForm(BootstrapFormMixin, forms.Form):
         if not self.can_assign:
             for name in ("adviser_code", "supervisor_code"):
                 self.fields[name].disabled = True
+        if client is None or not self.can_assign:
+            for name in self.SHOWN_FIELDS:
+                del self.fields[name]
         self.variable_fields = []
         for variable in rules.variables.values():
             name = f"var_{variable.key}"
@@ -162,6 +174,8 @@ class ClientForm(BootstrapFormMixin, forms.Form):
             "adviser_code": client.adviser.code if client.adviser_id else "",
             "supervisor_code": client.supervisor.code if client.supervisor_id else "",
             "claim_category": client.claim_category,
+            "shown_adviser": str(client.adviser_id or ""),
+            "shown_supervisor": str(client.supervisor_id or ""),
         }
 
     @staticmethod
@@ -265,7 +279,22 @@ class ClientForm(BootstrapFormMixin, forms.Form):
         if self.can_assign:
             values["adviser"] = values.pop("adviser_code", None)
             values["supervisor"] = values.pop("supervisor_code", None)
+            for name in self.SHOWN_FIELDS:
+                # Absent from the post (no dialog): the service compares with what is stored.
+                if name in self.fields and name in self.data:
+                    values[name] = self.cleaned_data.get(name) or ""
         return values
+
+    def show_stored_assignment(self, client) -> None:
+        """After a refused change of adviser: the dialog now shows the client's adviser and
+        supervisor as they are stored (the supervisor field too, when it had been left as it
+        was), and a new Guardar applies the Asesor ID typed in."""
+        data = self.data.copy()
+        if data.get("shown_supervisor", "") == _id_of(self.clean_values.get("supervisor_code")):
+            data["supervisor_code"] = client.supervisor.code if client.supervisor_id else ""
+            data["shown_supervisor"] = str(client.supervisor_id or "")
+        data["shown_adviser"] = str(client.adviser_id or "")
+        self.data = data
 
 
 class DeleteClientForm(BootstrapFormMixin, forms.Form):

@@ -21,6 +21,9 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from moonflow.jobs.runner import job_message
 
 from .choices import AssignmentSource
 from .models import Client, ClientDeletion
@@ -143,3 +146,49 @@ def purge_expired(project, *, now=None, progress=None, linked: Counter | None = 
                                if label != "clients.Client"})
         if progress is not None:
             progress(purged)
+
+
+# The linked tables the purge's message names (Django's model label → what it says). Link rows
+# (a claim's orders) go with their records and are kept in the job's options only.
+LINKED_NAMES = {
+    "clients.PaymentOrder": "orders",
+    "clients.Claim": "claims",
+    "interactions.Interaction": "interactions",
+    "followups.FollowUp": "followups",
+    "followups.ClientNote": "notes",
+    "clients.ClientContact": "contacts",
+    "clients.ClientReference": "contacts",
+    "clients.ClientAssignment": "history",
+    "clients.ClientDeletion": "history",
+    "portfolios.PortfolioClient": "portfolios",
+}
+PURGE_MESSAGE = gettext_lazy(
+    "Papelera vaciada: %(purged)s clientes con más de %(days)s días en la papelera se "
+    "eliminaron definitivamente, con %(orders)s órdenes de pago, %(claims)s reclamos, "
+    "%(interactions)s interacciones, %(followups)s gestiones (tareas, promesas y contactos), "
+    "%(notes)s notas, %(contacts)s contactos y referencias, %(history)s registros del "
+    "historial de asesores y de la papelera, y %(portfolios)s pertenencias a carteras.")
+
+
+def purge_message(*, purged: int, linked: Counter):
+    """What the Log de procesos says of a purge: the clients, and the rows of each linked
+    table that went with them."""
+    named = Counter({name: 0 for name in LINKED_NAMES.values()})
+    for label, n in linked.items():
+        if label in LINKED_NAMES:
+            named[LINKED_NAMES[label]] += n
+    return job_message(PURGE_MESSAGE, purged=purged, days=settings.RECYCLE_BIN_DAYS, **named)
+
+
+def purge_job(run):
+    """The nightly purge of one project as a job: its count of clients (Eliminados), the rows
+    of each linked table in its message and in its options (`purged_linked`, per model)."""
+    project = run.project
+    run.set_total(expired_in_bin(project).count())
+    linked = Counter()
+    purged = purge_expired(project, progress=lambda n: run.progress(n, deleted=n),
+                           linked=linked)
+    run.job.options = {**(run.job.options or {}), "purged_linked": dict(sorted(linked.items()))}
+    run.save_options()
+    run.progress(purged, force=True, deleted=purged)
+    return purge_message(purged=purged, linked=linked)

@@ -4,7 +4,6 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,7 +15,7 @@ from moonflow.tenancy.models import Project
 from .lists import export_clients_task  # noqa: F401  (registers the download tasks)
 from .order_lists import export_payment_orders_task  # noqa: F401
 from .models import Client
-from .recycle_bin import expired_in_bin, purge_expired
+from .recycle_bin import expired_in_bin, purge_job
 from .situation import project_today, recompute_situations
 
 
@@ -48,16 +47,7 @@ def _recomputed_today(project) -> bool:
 @job_task("clients.tasks.purge_project_recycle_bin")
 def purge_project_recycle_bin(run):
     """Delete for good the project's clients that spent their days in the Papelera."""
-    project = run.project
-    total = expired_in_bin(project).count()
-    run.set_total(total)
-    purged = purge_expired(project, progress=lambda n: run.progress(n, deleted=n))
-    run.progress(purged, force=True, deleted=purged)
-    return job_message(
-        gettext_lazy("Papelera vaciada: %(purged)s clientes con más de %(days)s días en la "
-                     "papelera se eliminaron definitivamente."),
-        purged=purged, days=settings.RECYCLE_BIN_DAYS,
-    )
+    return purge_job(run)
 
 
 @shared_task(name="clients.tasks.purge_recycle_bins")

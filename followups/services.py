@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client
+from clients.situation import project_today
 from clients.validation import FieldError
 from moonflow.audit.changes import audit_value, save_changes
 from moonflow.audit.models import AuditEventKind
@@ -189,11 +190,17 @@ def followup_cancel(*, followup: FollowUp, actor, note: str = "",
 @transaction.atomic
 def followup_reschedule(*, followup: FollowUp, actor, due_on: date,
                         due_time: time | None = None, source: str = "screen") -> FollowUp:
-    """Move an open gestión to another day (and hour); unchanged, it writes nothing."""
+    """Move an open gestión to another day (and hour), today or later in the project's
+    timezone; unchanged, it writes nothing."""
     if not isinstance(due_on, date):
         raise FieldError("due_on", due_on or "", _("Fecha: es obligatoria (dd/mm/aaaa)."),
                          label=_("Fecha"))
     current = _lock_open(followup)
+    today = project_today(current.client.project)
+    if due_on < today:
+        raise FieldError("due_on", due_on.strftime("%d/%m/%Y"), _(
+            "Nueva fecha: no puede ser anterior a hoy (%(today)s); reprograme para hoy o un "
+            "día siguiente.") % {"today": today.strftime("%d/%m/%Y")}, label=_("Nueva fecha"))
     save_changes(current, {"due_on": due_on, "due_time": due_time}, actor=actor,
                  resource_type="followup", label=followup_label, source=source,
                  project=current.client.project)

@@ -6,6 +6,7 @@ followups). Who may act is who may see the client: every gestión is reached
 through `get_followup_for_member`, every client through `get_client_for_member`.
 """
 
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +19,14 @@ from moonflow.dialogs import close_dialog, render_dialog, safe_next
 from . import services
 from .choices import FollowUpKind
 from .forms import CloseForm, FollowUpForm, NoteForm, PromiseCompleteForm, RescheduleForm
-from .selectors import adviser_day, client_followups, client_notes, get_followup_for_member
+from .selectors import (
+    BadCursor,
+    adviser_day,
+    client_closed_followups,
+    client_notes_page,
+    client_open_followups,
+    get_followup_for_member,
+)
 
 
 def _client_url(request, client) -> str:
@@ -48,15 +56,40 @@ def _dialog(request, template, context, *, form, back_url, action):
 
 @require_GET
 def client_panel(request, pk):
-    """The client page's "Gestiones" panel: open and closed gestiones, and the notes."""
+    """The client page's "Gestiones" panel: every open gestión, then the latest closed ones
+    and notes (HISTORY_PAGE_SIZE each; "Ver más" reads the next ones)."""
     client = get_client_for_member(request.member, pk, include_deleted=True)
-    followups = list(client_followups(client=client))
     return render(request, "followups/_client_panel.html", {
         "client": client,
-        "open_followups": [f for f in followups if f.is_open],
-        "closed_followups": [f for f in followups if not f.is_open],
-        "notes": client_notes(client=client),
+        "open_followups": list(client_open_followups(client=client)),
+        "closed": client_closed_followups(client=client),
+        "notes": client_notes_page(client=client),
     })
+
+
+def _history_more(request, pk, *, read, template):
+    """"Ver más" of a history list: the page after `despues`, with its own "Ver más"."""
+    client = get_client_for_member(request.member, pk, include_deleted=True)
+    cursor = request.GET.get("despues", "")
+    if not cursor:
+        return HttpResponseBadRequest()
+    try:
+        page = read(client=client, cursor=cursor)
+    except BadCursor:
+        return HttpResponseBadRequest()
+    return render(request, template, {"client": client, "page": page})
+
+
+@require_GET
+def closed_more(request, pk):
+    return _history_more(request, pk, read=client_closed_followups,
+                         template="followups/_closed_rows.html")
+
+
+@require_GET
+def notes_more(request, pk):
+    return _history_more(request, pk, read=client_notes_page,
+                         template="followups/_note_items.html")
 
 
 @require_http_methods(["GET", "POST"])

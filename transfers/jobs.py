@@ -34,6 +34,10 @@ from .services import (
     transfer_clients,
 )
 
+# "Un solo asesor" previewed as a plan: every client to that adviser (its digest names the
+# clients that move).
+SINGLE_METHOD = "round_robin"
+
 METHOD_LABELS = {
     "round_robin": gettext_lazy("por turnos"),
     "by_count": gettext_lazy("equilibrado por número de clientes"),
@@ -54,8 +58,9 @@ def transfer_request(*, member: Member, client_ids=None, params=None,
                      through: str = "bulk"):
     """Queue a Cambio de gestor: `client_ids` (a selection), `params` (the clients tray's
     filter, as its URL says) or `from_adviser` (their whole book, active or not: the hand-over
-    when an adviser is deactivated), to `to_adviser`, or split among `advisers` by `method`
-    with the preview's `digest`. Returns the job."""
+    when an adviser is deactivated), to `to_adviser`, or split among `advisers` by `method`.
+    `digest` is the preview's plan (`split_plan`; for one adviser, its round robin): the run
+    refuses a book that changed since. Returns the job."""
     if not may_transfer(member):
         raise PermissionDenied
     if through not in THROUGH:
@@ -81,6 +86,9 @@ def transfer_request(*, member: Member, client_ids=None, params=None,
         options["params"] = _params_dict(params)
     if to_adviser is not None:
         options["to_adviser_id"] = to_adviser.pk
+        if digest:
+            # The preview of "Un solo asesor" (a plan of one adviser): the run compares it.
+            options["digest"] = digest
         title = _("Transferencia de clientes a %(who)s") % {"who": member_label(to_adviser)}
     else:
         if method not in METHODS:
@@ -151,9 +159,18 @@ def transfer_task(run):
                                                    pk=options["to_adviser_id"]).first()
                     if target is None:
                         raise TransferError(_("El asesor elegido ya no existe en el proyecto."))
-                    result = transfer_clients(
-                        project=job.project, actor=actor, clients=clients, to_adviser=target,
-                        through=options["through"], note=options.get("note", ""), job=job)
+                    if options.get("digest"):
+                        # The clients must still be those of the preview, as for a split.
+                        _plan, result = transfer_split(
+                            project=job.project, actor=actor, clients=clients,
+                            advisers=[target], method=SINGLE_METHOD,
+                            through=options["through"], note=options.get("note", ""), job=job,
+                            digest=options["digest"])
+                    else:
+                        result = transfer_clients(
+                            project=job.project, actor=actor, clients=clients,
+                            to_adviser=target, through=options["through"],
+                            note=options.get("note", ""), job=job)
                 else:
                     _plan, result = transfer_split(
                         project=job.project, actor=actor, clients=clients,

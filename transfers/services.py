@@ -1,9 +1,10 @@
 """The transfer rule, once: clients pass to another adviser with everything linked.
 
 Every path that changes who holds a client *with* their work calls this
-module: Acciones → Transferir cliente, Cambio de gestor (a selection, the
-tray's filter, a split among several advisers), the import in transfer mode
-(file, SFTP, later the API). docs/transfers.md is the user's version.
+module: Acciones → Transferir cliente, a new Asesor ID saved in Editar,
+Cambio de gestor (a selection, the tray's filter, a split among several
+advisers), the import in transfer mode (file, SFTP, later the API).
+docs/transfers.md is the user's version.
 
 What a transfer does, for every client of the batch whose adviser changes:
 
@@ -50,10 +51,11 @@ from moonflow.tenancy.models import Member
 
 # What the caller says the transfer came through → the assignment history's "Origen".
 # A transfer made on screen, one client or a bulk Cambio de gestor, reads "Transferencia";
-# one made by a file, an SFTP drop or the API names that channel (and its job).
+# a new Asesor ID saved in Editar reads "Pantalla", as it always has; one made by a file, an SFTP drop or the API names that channel (and its job).
 THROUGH = {
     "screen": AssignmentSource.TRANSFER,
     "bulk": AssignmentSource.TRANSFER,
+    "edit": AssignmentSource.SCREEN,  # a new Asesor ID saved in the client's edit dialog
     "file": AssignmentSource.FILE,
     "sftp": AssignmentSource.SFTP,
     "api": AssignmentSource.API,
@@ -337,19 +339,31 @@ def transfer_clients(*, project, actor, clients, to_adviser: Member, through: st
 class AdviserChanged(TransferError):
     """The client's adviser is no longer the one the person confirming was shown."""
 
+    def __init__(self, message, *, current_id: int | None = None):
+        super().__init__(message)
+        self.current_id = current_id  # the adviser the client has now (None: unassigned)
 
-@transaction.atomic
-def transfer_client_as_shown(*, project, actor, client_id: int, shown_adviser: str,
-                             to_adviser: Member, note: str = "") -> TransferResult:
-    """Transferir cliente: lock the client, check it still has the adviser the dialog showed
-    (`shown_adviser`: its id as text, "" for none), then `transfer_clients`; a dialog opened
-    before another change of adviser never hands the client back."""
+
+def lock_as_shown(*, project, client_id: int, shown_adviser: str) -> int | None:
+    """Lock the client and check it still has the adviser a dialog showed (`shown_adviser`: its
+    id as text, "" for none); returns that adviser's id. Raises AdviserChanged, naming the
+    adviser it has now, so a dialog opened before another change never hands it back."""
     current = (Client.objects.select_for_update().filter(project_id=project.pk, pk=client_id)
                .values_list("adviser_id", flat=True).first())
     if str(current or "") != shown_adviser:
-        raise AdviserChanged(_("El cliente cambió de asesor."))
+        raise AdviserChanged(_("El cliente cambió de asesor."), current_id=current)
+    return current
+
+
+@transaction.atomic
+def transfer_client_as_shown(*, project, actor, client_id: int, shown_adviser: str,
+                             to_adviser: Member, note: str = "",
+                             through: str = "screen") -> TransferResult:
+    """Transferir cliente (and a new Asesor ID saved in Editar, `through="edit"`): the client
+    must still have the adviser the dialog showed (`lock_as_shown`), then `transfer_clients`."""
+    lock_as_shown(project=project, client_id=client_id, shown_adviser=shown_adviser)
     return transfer_clients(project=project, actor=actor, clients=[client_id],
-                            to_adviser=to_adviser, through="screen", note=note)
+                            to_adviser=to_adviser, through=through, note=note)
 
 
 @transaction.atomic

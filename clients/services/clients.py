@@ -1,5 +1,6 @@
-"""The client record: create, update (with its adviser and claim category), hand to
-an adviser, delete to the recycle bin and restore."""
+"""The client record: create, update (a new adviser through the transfer rule, the claim
+category through the claim rule), leave without adviser, delete to the recycle bin and
+restore."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from moonflow.audit.changes import audit_value, save_changes
 from moonflow.audit.models import AuditEventKind
+from transfers.services import lock_as_shown, transfer_clients
 
 from ..choices import (
     AssignmentSource,
@@ -24,11 +26,14 @@ from .claims import apply_claim_category, claim_set_category
 from .common import audit_client, client_label, lock_client, refresh_situation
 
 # Fields `client_update` may change directly: the row's fields (clients.validation), as
-# model fields; adviser and claim_category go through their own rules (assignment
-# history, claims).
+# model fields; adviser and claim_category go through their own rules (transfers, claims).
 CLIENT_UPDATABLE = {
     f for f in CLIENT_FIELDS if f not in ("claim_category", "adviser_code", "supervisor_code")
 } | {"supervisor", "extra"}
+
+# The transfer channel (`transfers.services.THROUGH`) of a new adviser saved by
+# `client_update`, per source; an import's file, SFTP and API keep their own.
+EDIT_THROUGH = {AssignmentSource.SCREEN: "edit"}
 
 
 def _external_id_taken(*, document_type, document_number):
@@ -133,24 +138,39 @@ def client_update(
     source: str = AssignmentSource.SCREEN,
     job=None,
     member=None,
+    shown_adviser: str | None = None,
+    shown_supervisor: str | None = None,
     **fields,
 ) -> Client:
     """Change any of CLIENT_UPDATABLE, plus `adviser` and `claim_category`.
 
     Only what differs is written and audited: saving the record unchanged
-    writes nothing. The adviser goes through `client_assign_adviser`
-    (history row), a different claim category through the claim rule; both
-    recompute what they affect.
+    writes nothing. A different claim category goes through the claim rule.
+
+    A new adviser goes through the transfer rule (`transfers.services`): the
+    assignment history, the open gestiones, the audit. `shown_adviser` and
+    `shown_supervisor` are what the edit dialog showed (ids as text, "" for
+    none; None: no dialog, compare with what is stored): a field left as it was
+    shown writes nothing, so a dialog opened before a transfer and saved after
+    it never hands the client back, and a dialog that did change the adviser
+    of a client whose adviser changed meanwhile is refused (`AdviserChanged`).
     """
     allowed = CLIENT_UPDATABLE | {"adviser", "claim_category", "claim_payment_orders"}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"client_update() got unexpected fields: {sorted(unknown)}")
     lock_client(client)
+    # What is stored now: a transfer may have passed since the instance was read.
+    client.refresh_from_db(fields=["adviser", "supervisor"])
     adviser_given = "adviser" in fields
     adviser = fields.pop("adviser", None)
     category = fields.pop("claim_category", None)
     claim_orders = fields.pop("claim_payment_orders", None)
+    if shown_supervisor is None:
+        shown_supervisor = str(client.supervisor_id or "")
+    if "supervisor" in fields and _id_text(fields["supervisor"]) == shown_supervisor:
+        # Left as shown: never overwrites a newer supervisor, nor the one a transfer sets.
+        fields.pop("supervisor")
 
     new_type = fields.get("document_type", client.document_type)
     new_number = fields.get("document_number", client.document_number)
@@ -163,6 +183,12 @@ def client_update(
             member=member,
         )
 
+    if adviser_given and _change_adviser(
+        client, adviser=adviser, shown=shown_adviser, actor=actor, source=source, job=job
+    ):
+        # The transfer may have set the new adviser's team supervisor; a supervisor chosen in
+        # the same save is written next and wins.
+        client.refresh_from_db(fields=["adviser", "supervisor", "updated_at"])
     save_changes(
         client,
         fields,
@@ -175,8 +201,6 @@ def client_update(
             document_type=new_type, document_number=new_number
         ),
     )
-    if adviser_given:
-        client_assign_adviser(client=client, adviser=adviser, actor=actor, source=source, job=job)
     if category is not None:
         client.refresh_from_db(fields=["claim_category"])
         if category != client.claim_category:
@@ -188,6 +212,34 @@ def client_update(
                 source=source,
             )
     return client
+
+
+def _id_text(instance) -> str:
+    return str(instance.pk) if instance is not None else ""
+
+
+def _change_adviser(client: Client, *, adviser, shown: str | None, actor, source: str, job):
+    """The adviser field of an edit; returns whether the client changed adviser.
+
+    Left as shown, or naming the adviser the client already has: nothing. Otherwise the
+    client must still have the adviser that was shown, and passes to the new one with its
+    open gestiones (the transfer rule), or is left without adviser (`client_assign_adviser`:
+    its open gestiones stay with whoever holds them).
+    """
+    new = _id_text(adviser)
+    current = str(client.adviser_id or "")
+    if new in (shown, current):
+        return False
+    lock_as_shown(project=client.project, client_id=client.pk,
+                  shown_adviser=current if shown is None else shown)
+    if adviser is None:
+        return client_assign_adviser(
+            client=client, adviser=None, actor=actor, source=source, job=job
+        )
+    through = EDIT_THROUGH.get(source, source)
+    result = transfer_clients(project=client.project, actor=actor, clients=[client.pk],
+                              to_adviser=adviser, through=through, job=job)
+    return bool(result.clients)
 
 
 def _open_assignment(client: Client, *, adviser, actor, source: str, job=None, now=None):
@@ -206,11 +258,14 @@ def _open_assignment(client: Client, *, adviser, actor, source: str, job=None, n
 def client_assign_adviser(
     *, client: Client, adviser, actor, source: str = AssignmentSource.SCREEN, job=None
 ) -> bool:
-    """Hand the client to `adviser` (None: unassigned). Returns whether it changed.
+    """Set the client's adviser alone (None: unassigned). Returns whether it changed.
 
     The open history row is closed at this instant and a new one opened, so
     the history reads who held the client from when to when, who changed it
-    and through what (screen, file, SFTP, API, transfer, system).
+    and through what (screen, file, SFTP, API, transfer, system). The open
+    gestiones stay with whoever holds them: `client_update` comes here only to
+    leave a client without adviser; a new adviser goes through the transfer
+    rule (`transfers.services.transfer_clients`), which hands them over.
     """
     lock_client(client)
     current_id = Client.objects.filter(pk=client.pk).values_list("adviser_id", flat=True).first()

@@ -75,13 +75,13 @@ def test_it_changes_the_asesor_id_recording_history_and_audit(cast, as_member, c
     assert rows[1].ended_at is None
     assert rows[1].source == AssignmentSource.SCREEN
     assert rows[1].changed_by == cast.admin.user
-    event = AuditEvent.objects.filter(resource_type="client", resource_id=str(client.pk)).first()
-    assert event.changes == {
-        "adviser": [
-            f"{cast.adviser.display_name} ({cast.adviser.code})",
-            f"{cast.restricted.display_name} ({cast.restricted.code})",
-        ]
-    }
+    # The change goes through the transfer rule: its event, under the client.
+    event = AuditEvent.objects.get(resource_type="transfer", resource_id=str(client.pk))
+    assert event.changes["adviser"] == [
+        [f"{cast.adviser.display_name} ({cast.adviser.code})"],
+        [f"{cast.restricted.display_name} ({cast.restricted.code})"],
+    ]
+    assert event.changes["through"] == [None, "edit"]
     assert event.actor == cast.admin.user and event.source == "screen"
 
     # The detail page shows who held it from when to when.

@@ -31,8 +31,11 @@ def test_the_nightly_purge_deletes_only_clients_past_their_days_and_says_how_man
 
     assert job.status == JobStatus.SUCCEEDED
     assert job.deleted == 1
-    assert job.message == ("Papelera vaciada: 1 clientes con más de 14 días en la papelera se "
-                           "eliminaron definitivamente.")
+    assert job.message == (
+        "Papelera vaciada: 1 clientes con más de 14 días en la papelera se eliminaron "
+        "definitivamente, con 1 órdenes de pago, 0 reclamos, 0 interacciones, 0 gestiones "
+        "(tareas, promesas y contactos), 0 notas, 0 contactos y referencias, 0 registros del "
+        "historial de asesores y de la papelera, y 0 pertenencias a carteras.")
     assert set(Client.objects.filter(project=cast.project).values_list("pk", flat=True)) == {
         recent.pk, alive.pk}
     assert not PaymentOrder.objects.filter(client_id=old.pk).exists()

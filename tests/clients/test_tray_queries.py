@@ -45,7 +45,6 @@ def count_queries(browser, project, query):
 def test_it_runs_as_many_queries_for_10_rows_as_for_100(
     cast, as_member, big_book, django_assert_max_num_queries, monkeypatch
 ):
-    
     monkeypatch.setattr(CLIENTS, "page_sizes", (10, 25, 50, 100))
     browser = as_member(cast.admin)
     get_tray(browser, cast.project)  # warm the session
@@ -53,14 +52,15 @@ def test_it_runs_as_many_queries_for_10_rows_as_for_100(
     large, response_large = count_queries(browser, cast.project, "por_pagina=100")
     assert len(row_names(response_small)) == 10 and len(row_names(response_large)) == 100
     assert small == large
-    with django_assert_max_num_queries(small):
+    # A page in another order reads its rows within a time budget (moonflow.db.budget):
+    # savepoint, set the timeout, put it back, release. Four statements, whatever the size.
+    with django_assert_max_num_queries(small + 4):
         get_tray(browser, cast.project, "por_pagina=100&orden=-adviser")
     with django_assert_max_num_queries(small):
         get_tray(browser, cast.project, "por_pagina=100&pagina=ultima&q=cliente")
 
 
 def test_a_restricted_adviser_page_does_not_grow_either(cast, as_member, big_book, monkeypatch):
-    
     monkeypatch.setattr(CLIENTS, "page_sizes", (10, 25, 50, 100))
     browser = as_member(cast.restricted)
     get_tray(browser, cast.project)
