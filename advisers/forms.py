@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from moonflow.forms import BootstrapFormMixin
 from moonflow.tenancy.models import Member, Role
 from moonflow.tenancy.selectors import member_list, supervisor_choices, team_list
+from transfers.forms import TransferPlanForm
 
 
 class MemberPermissionsForm(BootstrapFormMixin, forms.Form):
@@ -77,3 +78,27 @@ class TeamForm(BootstrapFormMixin, forms.Form):
                 Q(pk__in=choices.values("pk")) | Q(pk=current_supervisor.pk)
             )
         self.fields["supervisor"].queryset = choices
+
+
+class MemberDeactivateForm(TransferPlanForm):
+    """Desactivar a member who holds clients: keep their clients assigned to them, or hand
+    their book over to one adviser or split among several (Cambio de gestor's choices)."""
+
+    KEEP = "keep"
+    HAND_OVER = "hand_over"
+
+    handover = forms.ChoiceField(
+        label=_("Sus clientes"),
+        choices=[
+            (KEEP, _("Dejarlos asignados a su ID")),
+            (HAND_OVER, _("Pasarlos a otros asesores")),
+        ],
+        initial=KEEP,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    @property
+    def hands_over(self) -> bool:
+        """Whether the book is handed over; otherwise nothing else of the form matters."""
+        return self.is_bound and self.data.get("handover") == self.HAND_OVER

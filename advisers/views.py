@@ -13,12 +13,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from moonflow.dialogs import close_dialog, render_dialog
+from moonflow.jobs.announce import announce_job
 from moonflow.tenancy.decorators import admin_required
 from moonflow.tenancy.selectors import get_member_for_member
 from moonflow.tenancy.selectors import member_list as select_members
+from transfers.handover import member_deactivate_handing_over
+from transfers.selectors import adviser_book, transfer_preview, transfer_targets
+from transfers.services import TransferError
 
 from . import services
-from .forms import MemberEditForm, MemberInviteForm, MemberPermissionsForm, TeamForm
+from .forms import (
+    MemberDeactivateForm,
+    MemberEditForm,
+    MemberInviteForm,
+    MemberPermissionsForm,
+    TeamForm,
+)
 from .selectors import get_team_for_member, member_history, team_list_with_counts
 
 MEMBERS_CHANGED = "membersChanged"
@@ -150,8 +160,15 @@ def member_invite(request):
 
 @admin_required
 def member_state(request, pk, active: bool):
-    """Deactivate or reactivate; a deactivated member's clients stay assigned to them."""
+    """Deactivate or reactivate. Deactivating a member who holds clients offers to hand their
+    book over in the same step (`_deactivate_handing_over`); otherwise, and when kept, their
+    clients stay assigned to them."""
     target = get_member_for_member(request.member, pk)
+    if not active and target.is_active:
+        book = adviser_book(member=request.member, adviser=target)
+        holds = transfer_preview(project=request.project, clients=book)
+        if holds.clients:
+            return _deactivate_handing_over(request, target, book=book, holds=holds)
     error = None
     if request.method == "POST":
         try:
@@ -179,6 +196,63 @@ def member_state(request, pk, active: bool):
             "form_action": reverse(name, kwargs={"project": request.project.slug, "pk": target.pk}),
         },
         back_url=_url(request, "advisers:list"),
+    )
+
+
+def _deactivate_handing_over(request, target, *, book, holds):
+    """Desactivar for a member who holds clients: the dialog shows their book (clients,
+    balance, open gestiones) and offers to keep it assigned to them or to hand it over like
+    Cambio de gestor (one adviser or a split, Vista previa, then Desactivar for that plan).
+    Deactivating and queueing the transfer happen together or not at all."""
+    targets = [m for m in transfer_targets(member=request.member) if m.pk != target.pk]
+    form = MemberDeactivateForm(request.POST or None, targets=targets)
+    plan, error = None, None
+    if request.method == "POST":
+        confirming = "preview" not in request.POST
+        handover = None
+        if form.hands_over and form.is_valid():
+            plan, confirmable = form.review_plan(
+                project=request.project, clients=book, confirming=confirming,
+                nothing_to_move=_("%(name)s ya no tiene clientes que pasar: elija dejarlos "
+                                  "asignados.") % {"name": target.display_name})
+            handover = form.request_options() if confirmable else None
+        if confirming and (handover or not form.hands_over):
+            try:
+                job = member_deactivate_handing_over(member=request.member, target=target,
+                                                     handover=handover)
+            except ValidationError as refusal:
+                error = refusal.messages[0]
+            except TransferError as refusal:
+                form.add_error("advisers", str(refusal))
+            else:
+                if job is not None:
+                    announce_job(request, job, _("Cambio de gestor de sus clientes programado: "
+                                                 "lo verá avanzar en el Log de procesos."))
+                return close_dialog(
+                    request,
+                    _("%(name)s desactivado.") % {"name": target.display_name},
+                    url=_url(request, "advisers:list"),
+                    events=[MEMBERS_CHANGED],
+                )
+        if not form.hands_over:
+            # Kept: the plan's fields were not asked for, so they show no errors.
+            form = MemberDeactivateForm(targets=targets)
+    return render_dialog(
+        request,
+        "advisers/member_state.html",
+        {
+            "target": target,
+            "active": False,
+            "error": error,
+            "form": form,
+            "holds": holds,
+            "plan": plan,
+            "title": _("Desactivar usuario: %(name)s") % {"name": target.display_name},
+            "form_action": reverse("advisers:deactivate",
+                                   kwargs={"project": request.project.slug, "pk": target.pk}),
+        },
+        back_url=_url(request, "advisers:list"),
+        status=400 if error or form.errors else 200,
     )
 
 

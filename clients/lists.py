@@ -74,7 +74,8 @@ class ClientList(ListSpec):
 
     def draw_rows(self, member, rows, columns, *, context):
         return client_rows(member, rows, columns, csrf_token=context.get("csrf_token", ""),
-                           here=context.get("here", ""))
+                           here=context.get("here", ""),
+                           selectable=context.get("selectable", False))
 
     def export_fields(self, member, columns):
         return export_fields(columns, readable_adviser_ids=readable_adviser_ids(member))
@@ -127,9 +128,12 @@ def client_export_request(*, member, params, fmt: str, columns=None):
                             task=export_clients_task)
 
 
-def build_tray(*, member, params, csrf_token: str = "", here: str = "") -> ListPage:
-    """One page of the clients tray."""
+def build_tray(*, member, params, csrf_token: str = "", here: str = "",
+               selectable: bool = False) -> ListPage:
+    """One page of the clients tray; `selectable`: its live rows can be ticked (the selection
+    bar acts on them)."""
     tray = build_list(CLIENTS, member=member, params=params,
-                      context={"csrf_token": csrf_token, "here": here})
+                      context={"csrf_token": csrf_token, "here": here, "selectable": selectable})
     tray.extra["deleted_listing"] = "eliminado" in tray.params.getlist("estado")
+    tray.extra["selectable"] = selectable
     return tray

@@ -175,9 +175,11 @@ class RowMarkup:
     actions: list[str]  # a live client's buttons
     deleted_actions: list[str]  # a deleted client's
     icon_label: str  # "Cartera: %(name)s", translated
+    select_label: str = ""  # "Seleccionar a %(name)s", translated: rows get a checkbox
 
     @classmethod
-    def for_page(cls, links: RowLinks, *, csrf_token: str, here: str) -> "RowMarkup":
+    def for_page(cls, links: RowLinks, *, csrf_token: str, here: str,
+                 selectable: bool = False) -> "RowMarkup":
         labels = {
             "edit": html_text(_("Editar")),
             "orders": html_text(_("Ver órdenes de pago")),
@@ -222,6 +224,7 @@ class RowMarkup:
             actions=_chunks(buttons),
             deleted_actions=_chunks(restore),
             icon_label=icon_label(),
+            select_label=_("Seleccionar a %(name)s") if selectable else "",
         )
 
 
@@ -235,17 +238,31 @@ def _chunks(parts: list[tuple[str, str]]) -> list[str]:
     return chunks
 
 
+# A live client's checkbox: it belongs to the selection bar's form (templates/clients/tray/
+# selection_bar.html) through its `form` attribute, as rows hold forms of their own.
+SELECT_BOX = ('<td class="select"><input class="form-check-input" type="checkbox" '
+              'name="clients" value="{pk}" form="tray-selection" data-select-row '
+              'aria-label="{label}"></td>')
+NO_SELECT_BOX = '<td class="select"></td>'
+
+
 def render_rows(rows: list[Row], cells: list[str], *, markup: RowMarkup) -> None:
-    """Fill each row's `html` (a <tr>): name link, portfolio icons, its cells, actions."""
+    """Fill each row's `html` (a <tr>): its checkbox when the page is selectable, name link,
+    portfolio icons, its cells, actions."""
     for row, row_cells in zip(rows, cells):
         pk = str(row.id)
         name = html_text(row.name)
+        select = ""
+        if markup.select_label:
+            select = NO_SELECT_BOX if row.deleted else SELECT_BOX.format(
+                pk=pk, label=html_text(markup.select_label % {"name": row.name}))
         if markup.link and not row.deleted:
             name = f'<a href="{markup.link[0]}{pk}{markup.link[1]}">{name}</a>'
         icons = portfolio_icons(row.portfolios, label=markup.icon_label) if row.portfolios else ""
         actions = pk.join(markup.deleted_actions if row.deleted else markup.actions)
         row.html = mark_safe(
             ('<tr class="table-danger">' if row.deleted else "<tr>")
+            + select
             + f'<th scope="row" class="fw-normal">{name}{icons}</th>'
             + row_cells
             + f'<td class="actions text-end">{actions}</td></tr>'
@@ -253,8 +270,9 @@ def render_rows(rows: list[Row], cells: list[str], *, markup: RowMarkup) -> None
 
 
 def client_rows(member, page_rows: list[dict], columns: list[Column], *, csrf_token: str,
-                here: str) -> Rows:
-    """The page's rows, drawn: cells, portfolio icons (one query) and action buttons."""
+                here: str, selectable: bool = False) -> Rows:
+    """The page's rows, drawn: cells, portfolio icons (one query) and action buttons; with
+    `selectable`, a checkbox naming the client on each live row."""
     project = member.project
     tz = ZoneInfo(project.timezone) if project.timezone else None
     readable = readable_adviser_ids(member)
@@ -270,6 +288,7 @@ def client_rows(member, page_rows: list[dict], columns: list[Column], *, csrf_to
         for r in page_rows
     )
     cells = ["".join([write(r) for write in writers]) for r in page_rows]
-    markup = RowMarkup.for_page(RowLinks.for_project(project.slug), csrf_token=csrf_token, here=here)
+    markup = RowMarkup.for_page(RowLinks.for_project(project.slug), csrf_token=csrf_token,
+                                here=here, selectable=selectable)
     render_rows(rows, cells, markup=markup)
     return rows

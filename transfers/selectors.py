@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Count, F, QuerySet, Sum
 
 from clients.models import Client, PaymentOrder, PaymentOrderQuerySet
+from clients.selectors import client_base_queryset
 from clients.situation import project_today
 from clients.visibility import adviser_choices
 from followups.choices import FollowUpStatus
@@ -34,6 +35,19 @@ def transfer_targets(*, member: Member, text: str = "") -> list[Member]:
         return advisers
     return [m for m in advisers
             if text in m.display_name.casefold() or text in (m.code or "").casefold()]
+
+
+def selected_clients(*, member: Member, ids) -> QuerySet:
+    """The clients of `ids` (ticked in the clients tray) that `member` may see now, outside
+    the recycle bin: an id of another project, of a client they may not see or of one in the
+    bin is left out, never transferred."""
+    return client_base_queryset(member=member).filter(pk__in=list(ids))
+
+
+def adviser_book(*, member: Member, adviser: Member) -> QuerySet:
+    """`adviser`'s clients outside the recycle bin, as `member` sees them (the whole book, for
+    an admin): what the hand-over offered when an adviser is deactivated moves."""
+    return client_base_queryset(member=member).filter(adviser_id=adviser.pk)
 
 
 @dataclass

@@ -11,12 +11,11 @@ it opened, the transfer is refused with a message and the dialog shows the
 client as it is now, so a stale dialog never hands a client back.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from clients.lists import client_list
@@ -29,8 +28,7 @@ from moonflow.lists.params import saved_query
 
 from .forms import BulkTransferForm, TransferClientForm
 from .jobs import transfer_request
-from .plans import split_plan
-from .selectors import may_transfer, transfer_preview, transfer_targets
+from .selectors import may_transfer, selected_clients, transfer_preview, transfer_targets
 from .services import AdviserChanged, TransferError, member_label, transfer_client_as_shown
 
 SEARCH_MAX_CHARS = 100
@@ -118,41 +116,36 @@ def _adviser_shown(request, client) -> str:
     return member_label(client.adviser)
 
 
-# Cambio de gestor: the clients tray's current filter to one adviser, or split among several.
-
-STALE_PLAN = gettext_lazy("Los clientes o las carteras de los asesores cambiaron desde la "
-                          "vista previa: revise el nuevo reparto y confirme otra vez.")
+# Cambio de gestor: the clients ticked in the tray, or its current filter, to one adviser, or
+# split among several.
 
 
-def _bulk_plan(request, form):
-    """The plan of the form's choices over the tray's filter, as this member sees it."""
-    data = form.cleaned_data
-    method = data["method"]
-    clients = client_list(member=request.member,
-                          params=QueryDict(saved_query(QueryDict(data["query"]))))
-    return split_plan(project=request.project, clients=clients, advisers=data["advisers"],
-                      method="round_robin" if method == BulkTransferForm.SINGLE else method)
+def _bulk_clients(request, form):
+    """The dialog's clients as this member sees them now: the ticked ones, or the filter's."""
+    if form.is_selection:
+        return selected_clients(member=request.member, ids=form.selection_ids())
+    return client_list(member=request.member, params=QueryDict(_bulk_query(form)))
 
 
-def _bulk_request(request, form):
-    """Queue the job of the previewed plan; the job compares the plan again when it runs."""
-    data = form.cleaned_data
-    params = QueryDict(saved_query(QueryDict(data["query"])))
-    common = {"member": request.member, "params": params, "note": data["note"]}
-    if data["method"] == BulkTransferForm.SINGLE:
-        return transfer_request(to_adviser=data["advisers"][0], **common)
-    return transfer_request(advisers=data["advisers"], method=data["method"],
-                            digest=data["digest"], **common)
+def _bulk_query(form) -> str:
+    """The tray's filter the dialog is about (its state query)."""
+    return saved_query(QueryDict(form.data.get("query", "") if form.is_bound
+                                 else form.initial.get("query", "")))
 
 
 @require_http_methods(["GET", "POST"])
 def bulk_transfer(request):
     """Cambio de gestor from the clients tray: Vista previa shows, per adviser, the clients and
     balance received and their book afterwards; Confirmar queues the job of that same plan
-    (a plan that changed since the preview is refused and shown again)."""
+    (a plan that changed since the preview is refused and shown again).
+
+    Opened from the Crear menu (GET, `query`) it is about the tray's filter; opened by the
+    selection bar (a POST of `select` and the ticked `clients`) it is about those clients."""
     if not may_transfer(request.member):
         raise PermissionDenied
     targets = transfer_targets(member=request.member)
+    if request.method == "POST" and "select" in request.POST:
+        return _selection_opened(request, targets)
     if request.method == "POST":
         form = BulkTransferForm(request.POST, targets=targets)
     else:
@@ -161,37 +154,55 @@ def bulk_transfer(request):
             initial={"query": saved_query(QueryDict((request.GET.get("query") or "")
                                                     .lstrip("?")))})
     plan = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = _bulk_plan(request, form)
-        except TransferError as error:
-            form.add_error("advisers", str(error))
-        else:
-            shown = form.cleaned_data["digest"]
-            if "confirm" in request.POST and not plan.clients:
-                form.add_error(None, _("El filtro de la bandeja no tiene clientes que "
-                                       "transferir."))
-            elif "confirm" in request.POST and shown != plan.digest:
-                form.add_error(None, str(STALE_PLAN) if shown else _(
-                    "Revise la vista previa del reparto antes de confirmar."))
-            elif "confirm" in request.POST:
-                try:
-                    job = _bulk_request(request, form)
-                except TransferError as error:
-                    form.add_error("advisers", str(error))
-                else:
-                    announce_job(request, job, _("Cambio de gestor programado: lo verá avanzar "
-                                                 "en el Log de procesos."))
-                    return htmx_redirect(request, reverse(
-                        "jobs:detail", kwargs={"project": request.project.slug, "pk": job.pk}))
-            if plan is not None:
-                # The preview the next Confirmar refers to.
-                data = form.data.copy()
-                data["digest"] = plan.digest
-                form.data = data
+    if form.is_bound and form.is_valid():
+        nothing = (_("Ninguno de los clientes marcados se puede transferir.")
+                   if form.is_selection else
+                   _("El filtro de la bandeja no tiene clientes que transferir."))
+        plan, confirmable = form.review_plan(project=request.project,
+                                             clients=_bulk_clients(request, form),
+                                             confirming="confirm" in request.POST,
+                                             nothing_to_move=nothing)
+        if confirmable:
+            try:
+                job = _bulk_request(request, form)
+            except TransferError as error:
+                form.add_error("advisers", str(error))
+            else:
+                announce_job(request, job, _("Cambio de gestor programado: lo verá avanzar "
+                                             "en el Log de procesos."))
+                return htmx_redirect(request, reverse(
+                    "jobs:detail", kwargs={"project": request.project.slug, "pk": job.pk}))
+    return _bulk_dialog(request, form, plan=plan)
+
+
+def _selection_opened(request, targets):
+    """The selection bar's Cambio de gestor: the dialog for the ticked clients the member may
+    see now (the others are left out, and the dialog says how many), or why there is none."""
+    try:
+        ticked = BulkTransferForm.base_fields["clients"].clean(request.POST.getlist("clients"))
+    except ValidationError as refusal:
+        return _bulk_dialog(request, None, refusal=refusal.messages[0])
+    visible = sorted(selected_clients(member=request.member, ids=ticked)
+                     .values_list("pk", flat=True))
+    if not visible:
+        return _bulk_dialog(request, None, refusal=(
+            _("Ninguno de los clientes marcados está entre los que usted puede transferir.")
+            if ticked else _("Marque en la bandeja los clientes que quiere transferir.")))
+    form = BulkTransferForm(targets=targets, initial={"clients": visible, "query": ""})
+    return _bulk_dialog(request, form, left_out=len(ticked) - len(visible))
+
+
+def _bulk_dialog(request, form, *, plan=None, refusal: str = "", left_out: int | None = None):
+    """The dialog: for the ticked clients (how many, and how many were left out), or for the
+    tray's filter; without a form, only why it cannot go on (`refusal`)."""
     tray_url = reverse("clients:list", kwargs={"project": request.project.slug})
-    query = saved_query(QueryDict(form.data.get("query", "") if form.is_bound
-                                  else form.initial["query"]))
+    query, selected = "", None
+    if form is not None and form.is_selection:
+        selected = _bulk_clients(request, form).count()
+        if left_out is None:
+            left_out = len(form.selection_ids()) - selected
+    elif form is not None:
+        query = _bulk_query(form)
     return render_dialog(
         request,
         "transfers/bulk_transfer.html",
@@ -199,12 +210,25 @@ def bulk_transfer(request):
             "form": form,
             "plan": plan,
             "query": query,
+            "selected": selected,
+            "left_out": max(left_out or 0, 0),
+            "refusal": refusal,
             "title": _("Cambio de gestor"),
-            "form_action": reverse("transfers:bulk", kwargs={"project": request.project.slug}),
+            "form_action": (reverse("transfers:bulk", kwargs={"project": request.project.slug})
+                            if form is not None else None),
         },
         back_url=f"{tray_url}?{query}" if query else tray_url,
-        status=400 if form.errors else 200,
+        status=400 if refusal or (form is not None and form.errors) else 200,
     )
+
+
+def _bulk_request(request, form):
+    """Queue the job of the previewed plan; the job compares the plan again when it runs."""
+    if form.is_selection:
+        clients = {"client_ids": list(_bulk_clients(request, form).values_list("pk", flat=True))}
+    else:
+        clients = {"params": QueryDict(_bulk_query(form))}
+    return transfer_request(member=request.member, **clients, **form.request_options())
 
 
 urlpatterns = [
