@@ -17,6 +17,7 @@ project_patterns = [
     path("", include("moonflow.audit.urls")),
     path("ajustes/", include("advisers.urls")),
     path("ajustes/proyecto/", project_settings, name="project_settings"),
+    path("ajustes/integraciones/api/", include("api.screens")),
     path("ajustes/integraciones/", include("moonflow.imports.views")),
 ]
 
@@ -54,6 +55,8 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    # The REST API (docs/api.md): the key, not the URL, carries the project.
+    path("api/", include("api.urls")),
     path("p/<slug:project>/", include(project_patterns)),
 ]
 

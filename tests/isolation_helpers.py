@@ -47,7 +47,14 @@ NON_ID_KWARGS: dict[str, tuple[str, ...]] = {
     "table": ("segmentos",),
     # moonflow.audit: which module's AUDITORÍA window (moonflow.audit.registry)
     "module": ("carteras",),
+    # api: which file of a job (/api/v1/jobs/<pk>/files/<file>/)
+    "file": ("result", "errors"),
+    # api: an API key's prefix (Ajustes → Integraciones → API); project A's key has this one
+    "prefix": ("walkerk1",),
 }
+
+# The REST API's routes: the key, not the URL, carries the project (api.authentication).
+API_PREFIX = "api/"
 
 # Names that mean "an object id" whatever their converter (e.g. `<str:pk>`, a
 # router's `(?P<pk>[^/.]+)`); int converters are ids under any name.
@@ -215,6 +222,45 @@ def project_entries(urlconf=None) -> list[UrlEntry]:
     return [e for e in walk_urls(urlconf) if e.is_project]
 
 
+def api_entries(urlconf=None) -> list[UrlEntry]:
+    """The REST API's endpoints (/api/…): no project in the URL, the key gives it."""
+    return [e for e in walk_urls(urlconf) if e.route.startswith(API_PREFIX)]
+
+
+def api_client_for(member):
+    """A test client sending an admin API key of `member`'s project."""
+    from api.services import api_key_create
+
+    _key, text = api_key_create(project=member.project, actor=member.user, name="Walker",
+                                scope="admin", member=member)
+    return HttpClient(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {text}")
+
+
+def api_not_found_problems(api, url: str) -> list[str]:
+    """Every method must answer 404, or 405 for one the endpoint does not take (decided
+    before any lookup), and at least one 404."""
+    answers = [("GET", api.get(url)), ("DELETE", api.delete(url))] + [
+        (method.upper(), getattr(api, method)(url, data="{}", content_type="application/json"))
+        for method in ("post", "patch", "put")]
+    statuses = {response.status_code for _method, response in answers}
+    if statuses <= {404, 405} and 404 in statuses:
+        return []
+    return [_describe(method, url, response) for method, response in answers
+            if response.status_code not in (404, 405)] or [f"{url}: no method answered 404"]
+
+
+def api_outsider_problems(entry: UrlEntry, api, objects: ObjectSet) -> list[str]:
+    """Request an API endpoint with every id tuple of `objects`; list what was not 404."""
+    problems = []
+    for values in combinations(entry, objects.id_tuples(len(entry.id_slots))):
+        url = entry.url(values)
+        for problem in api_not_found_problems(api, url):
+            ids = ", ".join(f"{s.name}={objects.describe(values[s.name])}"
+                            for s in entry.id_slots)
+            problems.append(f"{problem} [{ids}]")
+    return problems
+
+
 def sample_values(slot: UrlKwarg) -> tuple[str, ...]:
     if slot.kind == "sample":
         return NON_ID_KWARGS[slot.name]
@@ -280,7 +326,12 @@ def spread_id_sequences() -> None:
 # An import's staged rows, row errors and checkpoint are reached only through their
 # job (tests/imports/ asserts their isolation through the job's pages).
 NOT_ADDRESSED = {"clients.ClientSearchTerm", "imports.StagedRow", "imports.RowError",
-                 "imports.WriteCheckpoint", "imports.SftpFile"}
+                 "imports.WriteCheckpoint", "imports.SftpFile",
+                 # A bulk upsert's row results: read once by the request that ran the job.
+                 "api.BulkRowResult",
+                 # Natural composite keys: an API key is reached by its prefix (project A's
+                 # is walked through NON_ID_KWARGS["prefix"]), a stored answer by nobody.
+                 "api.ApiKey", "api.IdempotentRequest"}
 
 
 def tenant_models() -> list[type[models.Model]]:
@@ -649,6 +700,15 @@ def build_project_a(cast) -> ObjectSet:
                                             author=admin.user)
     deletion = ClientDeletion.objects.create(project=project, client=deleted, deleted_at=now,
                                              source=AssignmentSource.FILE, job=jobs[1])
+    # An API key, addressed by its prefix (NON_ID_KWARGS), and a stored idempotent answer.
+    from api.keys import key_hash
+    from api.models import ApiKey, IdempotentRequest
+
+    ApiKey.objects.create(project=project, name="ERP", scope="admin", member=admin,
+                          prefix=NON_ID_KWARGS["prefix"][0], key_hash=key_hash("walker"))
+    IdempotentRequest.objects.create(
+        project=project, api_key_prefix=NON_ID_KWARGS["prefix"][0], key="k",
+        request_hash="0" * 64, method="POST", path="/api/v1/clients/", status=201, body={})
     # One user stands for all: a view that looks users up unscoped shows any of them.
     objects = [followup, client_note, deletion,
         project, *Team.objects.filter(project=project), *Member.objects.filter(project=project),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.test import Client as HttpClient
 from django.test import override_settings
 from django.urls import include, path, re_path
 
@@ -20,10 +21,14 @@ from clients.models import Client
 from clients.selectors import get_client_for_member
 
 from .isolation_helpers import (
+    API_PREFIX,
     GLOBAL_KWARGS,
     NON_ID_KWARGS,
     ObjectSet,
     UnknownKwarg,
+    api_client_for,
+    api_entries,
+    api_outsider_problems,
     browser_for,
     build_project_a,
     entry_ids,
@@ -42,6 +47,10 @@ PROJECT_URLS = project_entries()
 # URLs with an object id; an unknown kwarg may be one, so those are walked too (and fail asking
 # for sample values). A URL with only known non-id kwargs shows the outsider their own project.
 ID_URLS = [e for e in PROJECT_URLS if e.id_slots or e.unknown_kwargs()]
+# The REST API: the project comes from the key; every endpoint with an id is walked with
+# project B's key over every id of project A.
+API_URLS = api_entries()
+API_ID_URLS = [e for e in API_URLS if e.id_slots or e.unknown_kwargs()]
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +134,8 @@ def test_it_keeps_every_object_url_under_a_project():
     loose = [
         f"{e.label} ({e.route})"
         for e in walk_urls()
-        if not e.is_project and any(k.name not in GLOBAL_KWARGS for k in e.kwargs)
+        if not e.is_project and not e.route.startswith(API_PREFIX)
+        and any(k.name not in GLOBAL_KWARGS for k in e.kwargs)
     ]
     assert not loose, (
         f"URLs taking ids outside /p/<slug:project>/, where ProjectMiddleware cannot scope "
@@ -171,6 +181,32 @@ def test_it_sends_anonymous_visitors_to_the_login_page(entry, project_a):
     )
 
 
+def test_it_walks_the_api_urls():
+    names = {e.name for e in API_ID_URLS}
+    assert {"api:client", "api:job"} <= names
+    assert all(not e.is_project for e in API_URLS)
+
+
+# The walk sends thousands of requests with one key: past any rate limit.
+@override_settings(API_RATE_LIMIT="1000000/min")
+@pytest.mark.parametrize("entry", API_ID_URLS, ids=entry_ids(API_ID_URLS))
+def test_the_api_answers_404_to_another_projects_key_for_every_id_of_project_a(
+        entry, project_a, cast):
+    problems = api_outsider_problems(entry, api_client_for(cast.outsider), project_a)
+    assert not problems, format_problems(
+        entry, problems, "answers project B's API key with project A's ids")
+
+
+@pytest.mark.parametrize("entry", API_URLS, ids=entry_ids(API_URLS))
+def test_the_api_refuses_requests_without_a_key(entry, project_a):
+    if entry.name in ("api:schema", "api:docs"):
+        return  # the schema and its docs are public: they hold no data
+    url = entry.url(first_values(entry, project_a))
+    anonymous = HttpClient(raise_request_exception=False)
+    assert anonymous.get(url).status_code == 401, url
+    assert anonymous.post(url).status_code in (401, 405), url
+
+
 # ----------------------------------------------------------- the walker itself
 
 
@@ -214,6 +250,25 @@ def test_it_catches_a_view_that_does_not_scope_its_lookup(project_a, cast):
             leaked = [p for p in problems if f"/clientes/{client_pk}/" in p and "→ 200" in p]
             assert len(leaked) == 2, problems  # the GET and the POST of project A's client
         assert outsider_problems(entries["scoped"], browser, project_a, slug="otra") == []
+
+
+def test_it_catches_an_api_view_that_does_not_scope_its_lookup(project_a, cast):
+    from rest_framework.response import Response
+
+    from api.views.base import ApiView
+
+    class LeakyClient(ApiView):
+        def get(self, request, pk):
+            return Response({"name": Client.objects.get(pk=pk).name})  # deliberately unscoped
+
+    leaky = types.ModuleType("leaky_api_urls")
+    leaky.urlpatterns = [path("api/v1/fuga/<int:pk>/", LeakyClient.as_view(), name="leak"),
+                         path("", include("moonflow.urls"))]
+    client_pk = next(o.pk for o in project_a.objects if isinstance(o, Client) and not o.deleted_at)
+    with override_settings(ROOT_URLCONF=leaky):
+        entry = next(e for e in api_entries() if e.name == "leak")
+        problems = api_outsider_problems(entry, api_client_for(cast.outsider), project_a)
+    assert any(f"/fuga/{client_pk}/ → 200" in p for p in problems), problems
 
 
 def test_it_fails_on_a_url_kwarg_it_does_not_know(project_a):

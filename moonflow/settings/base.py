@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "moonflow.tenancy",
     "moonflow.audit",
     "moonflow.jobs",
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "interactions",
     "followups",
     "transfers",
+    "api",
     "demo",
 ]
 
@@ -229,6 +231,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("NIGHT_DOWNLOAD_SECONDS", 300),
         "options": {"expires": env_int("NIGHT_DOWNLOAD_SECONDS", 300)},
     },
+    # Stored answers of idempotent API requests are kept 24 h (api/idempotency.py).
+    "purge-idempotent-answers": {
+        "task": "api.tasks.purge_idempotent_answers",
+        "schedule": crontab(hour=4, minute=30),
+    },
     # Hourly, so that each project is recomputed right after its own midnight.
     "recompute-situations": {
         "task": "clients.tasks.recompute_all_situations",
@@ -277,6 +284,32 @@ IMPORT_DELETE_CONFIRM_PERCENT = env_int("IMPORT_DELETE_CONFIRM_PERCENT", 20)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every refusal of the API as application/problem+json (api/problems.py).
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerKeyAuthentication"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": None,
+}
+# Requests per API key and window ("600/min", "20/s", "10000/hour"), counted in Redis.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min")
+# A bulk upsert of up to API_BULK_SYNC_MAX clients is written by the request and answered
+# row by row; a larger one (up to API_BULK_MAX_ROWS) becomes an import job.
+API_BULK_SYNC_MAX = env_int("API_BULK_SYNC_MAX", 5_000)
+API_BULK_MAX_ROWS = env_int("API_BULK_MAX_ROWS", 50_000)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Moonflow API",
+    "DESCRIPTION": "Clients, bulk upserts through the import engine, and jobs. "
+                   "Authenticate with `Authorization: Bearer <key>` (Ajustes → Integraciones → "
+                   "API). Errors are application/problem+json. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page's assets come from drf-spectacular-sidecar's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {
