@@ -1,23 +1,25 @@
-"""Bulk upserts of clients: one more way into the import engine (moonflow/imports).
+"""Bulk upserts: one more way into the import engine (moonflow/imports), for every resource
+that has an importer (clients, payment orders, interactions).
 
-A batch becomes an import job of the clients importer, exactly like a mapped file:
-its rows are written as a CSV whose columns are the importer's own field keys (so the
-mapping is the identity), the job is created by `import_start` with the API as its
-source, and `import_map` queues its analysis; `auto_confirm` writes it without a person
-(like an SFTP drop), unless the engine's guard asks for one (a batch that would send an
-unusual share of the scope to the recycle bin waits in the Log de procesos).
-Cleaning (`clean_client_row`), the resolution table, the transfer rule, the assignment
-history and the audit are the import's.
+A batch becomes an import job of the resource's importer, exactly like a mapped file: its
+rows are written as a CSV whose columns are the importer's own field keys (so the mapping is
+the identity), the job is created by `import_start` with the API as its source, and
+`import_map` queues its analysis; `auto_confirm` writes it without a person (like an SFTP
+drop), unless the engine's guard asks for one (a batch that would send an unusual share of
+the scope to the recycle bin waits in the Log de procesos). Cleaning, the resolution table,
+the transfer rule, the natural keys, the assignment history and the audit are the
+importer's.
 
 A small batch is run by the request itself (the job's claim makes a copy delivered to a
-worker harmless) and answered row by row (api.bulk_importer); a larger one, or one
-asked `async`, is answered 202 with the job's URL.
+worker harmless) and answered row by row (api.bulk_importer); a larger one, or one asked
+`async`, is answered 202 with the job's URL.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -28,34 +30,45 @@ from moonflow.jobs.models import ProcessJob
 
 from .bulk_importer import BULK_TASK, bulk_upsert_task
 from .models import BulkRowResult
-from .serializers.clients import INPUT_FIELDS
 
 FIRST_ROW = 2  # the CSV's header is row 1
 
 
-def batch_csv(rows: list[dict]) -> tuple[bytes, list[str]]:
-    """The rows as a UTF-8 CSV with the importer's field keys as headers: every client field
-    (a blank cell never overwrites, and a field's error then names its column), then the
-    custom variables the rows send."""
-    columns: list[str] = list(INPUT_FIELDS.values())
+@dataclass(frozen=True)
+class BulkTarget:
+    """Where a batch of one resource goes: its importer (by entity) and the importer's field
+    keys, each one a column of the batch's CSV (a blank cell never overwrites, and a field's
+    error then names its column)."""
+
+    entity: str
+    columns: tuple[str, ...]
+
+
+def batch_csv(rows: list[dict], columns: tuple[str, ...]) -> tuple[bytes, list[str]]:
+    """The rows as a UTF-8 CSV with the importer's field keys as headers: the target's
+    columns, then any other key the rows send (a client's custom variables)."""
+    header: list[str] = list(columns)
     for row in rows:
-        columns += [name for name in row if name not in columns]
+        header += [name for name in row if name not in header]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow(header)
     for row in rows:
-        writer.writerow([row.get(name, "") for name in columns])
-    return out.getvalue().encode("utf-8"), columns
+        writer.writerow([row.get(name, "") for name in header])
+    return out.getvalue().encode("utf-8"), header
 
 
-def bulk_upsert_start(*, member, rows: list[dict], mode: str, scope_adviser=None,
-                      transfer: bool, row_results: bool) -> ProcessJob:
-    """Record the batch as a queued clients import job (run by the API's job task)."""
-    content, columns = batch_csv(rows)
-    name = f"api_{timezone.now():%Y%m%d_%H%M%S}_{len(rows)}.csv"
+def bulk_upsert_start(*, member, target: BulkTarget, rows: list[dict], mode: str = "update",
+                      scope_adviser=None, transfer: bool = False,
+                      row_results: bool) -> ProcessJob:
+    """Record the batch as a queued import job of the target's importer (run by the API's
+    job task)."""
+    content, columns = batch_csv(rows, target.columns)
+    name = f"api_{target.entity}_{timezone.now():%Y%m%d_%H%M%S}_{len(rows)}.csv"
     job = import_start(
-        member=member, importer=get_importer("clients"), upload=ContentFile(content, name=name),
-        mode=mode, scope_adviser_id=scope_adviser.pk if scope_adviser else None, source="api",
+        member=member, importer=get_importer(target.entity),
+        upload=ContentFile(content, name=name), mode=mode,
+        scope_adviser_id=scope_adviser.pk if scope_adviser else None, source="api",
         transfer_mode=transfer,
         extra_options={"auto_confirm": True, "row_results": row_results})
     ProcessJob.objects.filter(project_id=job.project_id, pk=job.pk).update(task_name=BULK_TASK)
@@ -73,8 +86,8 @@ def bulk_upsert_run(job: ProcessJob) -> ProcessJob:
 
 
 def bulk_row_results(job: ProcessJob, rows: list[dict]) -> list[dict]:
-    """Each row of the batch, in order, with what it did (`result`), its client and errors
-    as {column: the importer's field key, message}."""
+    """Each row of the batch, in order, with its cells, what it did (`result`), its client
+    and errors as {column: the importer's field key, message}."""
     found = {r.row_number: r for r in BulkRowResult.objects.filter(
         project_id=job.project_id, job_id=job.pk)}
     out = []
@@ -82,8 +95,7 @@ def bulk_row_results(job: ProcessJob, rows: list[dict]) -> list[dict]:
         result = found.get(index + FIRST_ROW)
         out.append({
             "index": index,
-            "document_type": row.get("document_type", ""),
-            "document_number": row.get("document_number", ""),
+            "cells": row,
             "result": result.result if result else "failed",
             "client_id": result.client_id if result else None,
             "errors": result.errors if result else [],

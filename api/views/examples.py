@@ -81,3 +81,5 @@ IN_RECYCLE_BIN = {(409, PROBLEM): _problem(
 MAY_NOT_IMPORT = {(403, PROBLEM): _problem(
     "Forbidden", 403, "forbidden",
     "Solo los administradores y los supervisores que ven toda la cartera importan clientes.")}
+MAY_NOT_MANAGE = {(403, PROBLEM): _problem(
+    "Forbidden", 403, "forbidden", "Esta clave no puede hacer esta operación.")}

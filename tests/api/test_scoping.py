@@ -32,6 +32,7 @@ def api_routes() -> list[str]:
 
 def fill(route: str, ids: dict) -> str:
     return (route.replace("<int:pk>", str(ids["pk"]))
+            .replace("<int:client_id>", str(ids["pk"]))
             .replace("<str:file>", "errors"))
 
 
