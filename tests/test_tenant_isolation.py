@@ -183,7 +183,9 @@ def test_it_sends_anonymous_visitors_to_the_login_page(entry, project_a):
 
 def test_it_walks_the_api_urls():
     names = {e.name for e in API_ID_URLS}
-    assert {"api:client", "api:job"} <= names
+    assert {"api:client", "api:client_restore", "api:client_payment_orders",
+            "api:payment_order", "api:interaction", "api:portfolio", "api:portfolio_contacts",
+            "api:portfolio_contact", "api:job", "api:job_file"} <= names
     assert all(not e.is_project for e in API_URLS)
 
 
