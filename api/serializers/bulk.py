@@ -14,6 +14,7 @@ from rest_framework import serializers
 from moonflow.tenancy.models import Member
 
 from .clients import INPUT_FIELDS, VARIABLES
+from .strict import unknown_fields
 
 MODES = {"update": "update", "updateInclDelete": "update_delete"}  # JSON → the engine's
 TRANSFER_MODES = ("none", "move")
@@ -62,10 +63,10 @@ class BulkRowsField(serializers.ListField):
     def _cells(self, row: dict) -> tuple[dict, dict]:
         """(the row's cells, its errors by JSON field)."""
         known = set(self.input_fields) | ({self.variables} if self.variables else set())
-        unknown = sorted(set(row) - known)
+        unknown = unknown_fields(row, known)
         variables = row.get(self.variables) or {} if self.variables else {}
         if unknown:
-            return {}, {name: [_("Campo desconocido.")] for name in unknown}
+            return {}, unknown
         if not isinstance(variables, dict):
             return {}, {self.variables: [_("Debe ser un objeto.")]}
         cells = {self.input_fields[name]: _text(value, money=name in self.money)

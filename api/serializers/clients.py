@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from .strict import StrictFieldsMixin
 
 from clients.visibility import OTHER_ADVISER, may_read_adviser
 
@@ -101,7 +102,7 @@ class ClientSerializer(serializers.Serializer):
         return client.supervisor.code if client.supervisor_id else None
 
 
-class ClientInputSerializer(serializers.Serializer):
+class ClientInputSerializer(StrictFieldsMixin, serializers.Serializer):
     """What a create (every required field) or an update (only what changes) sends."""
 
     documentType = serializers.CharField(required=False, allow_blank=True, max_length=20)
@@ -126,13 +127,6 @@ class ClientInputSerializer(serializers.Serializer):
         child=serializers.CharField(allow_blank=True, allow_null=True, max_length=1000),
         required=False)
 
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [_("Campo desconocido.")] for name in unknown})
-        return super().to_internal_value(data)
 
     def form_data(self) -> dict:
         """The validated JSON as the client form's data (field → text)."""

@@ -12,6 +12,7 @@ from clients.visibility import OTHER_ADVISER, may_read_adviser
 
 from .bulk import BulkJobRefSerializer, BulkRowsField, BulkScopedSerializer
 from .common import TotalSerializer
+from .strict import StrictFieldsMixin
 
 # JSON name → the communications importer's field key.
 INTERACTION_FIELDS = {
@@ -103,7 +104,7 @@ def _text_field(help_text=None, **kwargs):
                                  max_length=500, help_text=help_text, **kwargs)
 
 
-class InteractionInputSerializer(serializers.Serializer):
+class InteractionInputSerializer(StrictFieldsMixin, serializers.Serializer):
     """One record to register (the same fields as a batch's row)."""
 
     documentType = serializers.CharField(max_length=20)
@@ -130,11 +131,6 @@ class InteractionInputSerializer(serializers.Serializer):
     promiseDate = _text_field(_("aaaa-mm-dd o dd/mm/aaaa."))
 
     def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [_("Campo desconocido.")] for name in unknown})
         if isinstance(data, dict) and isinstance(data.get("promiseAmount"), (int, float)):
             data = {**data, "promiseAmount": str(data["promiseAmount"])}
         return super().to_internal_value(data)

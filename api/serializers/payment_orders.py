@@ -11,6 +11,7 @@ from rest_framework import serializers
 from .bulk import BulkJobRefSerializer, BulkRowsField, BulkScopedSerializer
 from .clients import json_field_name
 from .common import TotalSerializer
+from .strict import StrictFieldsMixin
 
 # JSON name → the order form's field and the importer's field key (the same names).
 ORDER_FIELDS = {
@@ -74,7 +75,7 @@ def _amount(**kwargs):
         "Un número JSON (1250000.5) o un texto como en la pantalla (1.250.000,50)."), **kwargs)
 
 
-class PaymentOrderInputSerializer(serializers.Serializer):
+class PaymentOrderInputSerializer(StrictFieldsMixin, serializers.Serializer):
     """What a create (number, amount and due date) or an update (only what changes) sends."""
 
     number = serializers.CharField(required=False, allow_blank=True, max_length=60)
@@ -90,13 +91,6 @@ class PaymentOrderInputSerializer(serializers.Serializer):
     dueDate = serializers.CharField(required=False, allow_blank=True, max_length=20,
                                     help_text=_("aaaa-mm-dd o dd/mm/aaaa."))
 
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [_("Campo desconocido.")] for name in unknown})
-        return super().to_internal_value(data)
 
     def form_data(self) -> dict:
         """The validated JSON as the order form's data (field → text)."""

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .common import TotalSerializer
+from .strict import StrictFieldsMixin
 
 
 class PortfolioSerializer(serializers.Serializer):
@@ -42,7 +43,7 @@ class PortfolioPageSerializer(serializers.Serializer):
     total = TotalSerializer()
 
 
-class PortfolioInputSerializer(serializers.Serializer):
+class PortfolioInputSerializer(StrictFieldsMixin, serializers.Serializer):
     """A create (a name, and a team, an agent or both) or an update (only what changes)."""
 
     name = serializers.CharField(required=False, allow_blank=True, max_length=400)
@@ -54,13 +55,6 @@ class PortfolioInputSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False, help_text=_(
         "false: Desactivar (sus clientes dejan de verse a través de ella); true: Activar."))
 
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [_("Campo desconocido.")] for name in unknown})
-        return super().to_internal_value(data)
 
 
 class ContactSerializer(serializers.Serializer):
