@@ -1,4 +1,4 @@
-"""python -m bench {tray,situation,download,import,interactions,portfolios,audit,transfer,all} …
+"""python -m bench {tray,situation,download,import,interactions,portfolios,audit,transfer,api,all} …
 
 Runs on the `moonflow_bench` database of the DATABASE_URL server (built once,
 see bench/dataset.py; `import` builds its own projects there instead, see bench/imports.py)
@@ -14,6 +14,7 @@ import warnings
 
 BENCHMARKS = [
     "tray", "situation", "download", "import", "interactions", "portfolios", "audit", "transfer",
+    "api",
 ]
 
 
@@ -32,8 +33,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--rows", type=int, default=1_000_000,
-        help="import: rows of the big file (default 1,000,000; the small one is a tenth; "
-        "smaller only for a smoke run)",
+        help="import: rows of the big file (default 1,000,000; the small one is a tenth); "
+        "api: rows of each bulk pass (default 1,000,000); smaller only for a smoke run",
     )
     parser.add_argument(
         "--parts", default="tray,download,upload,partitions",
@@ -58,7 +59,7 @@ def main(argv: list[str]) -> int:
 
     import importlib
 
-    from . import dataset, imports, interactions
+    from . import api, dataset, imports, interactions
     from .report import say
 
     # name → module under bench/ (imported only when its benchmark runs)
@@ -74,6 +75,8 @@ def main(argv: list[str]) -> int:
         say(f"\n=== bench {name} ===")
         if name == "import":
             path = imports.run(runs=args.runs, rows=args.rows)
+        elif name == "api":
+            path = api.run(data, runs=args.runs, rows=args.rows)
         elif name == "interactions":
             path = interactions.run(data, runs=args.runs, rows=args.rows,
                                     parts=tuple(args.parts.split(",")))
