@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -26,12 +27,13 @@ from django.utils import timezone
 
 from moonflow.imports.registry import get_importer
 from moonflow.imports.services import import_map, import_start
-from moonflow.jobs.models import ProcessJob
+from moonflow.jobs.models import JobStatus, ProcessJob
 
 from .bulk_importer import BULK_TASK, bulk_upsert_task
 from .models import BulkRowResult
 
 FIRST_ROW = 2  # the CSV's header is row 1
+WAIT_POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,17 @@ def bulk_upsert_start(*, member, target: BulkTarget, rows: list[dict], mode: str
     return job
 
 
-def bulk_upsert_run(job: ProcessJob) -> ProcessJob:
-    """Run the job here and now (a no-op when a worker claimed it first); the job as it ends
-    or, if it is elsewhere or waits for a person, as it is."""
+def bulk_upsert_run(job: ProcessJob, *, wait_seconds: float = 0) -> ProcessJob:
+    """Run the job here and now; when a worker claimed it first (its copy is queued on
+    commit), wait up to `wait_seconds` for the worker to end it, so a small batch is still
+    answered row by row. The job as it ends or, if it is still elsewhere or waits for a
+    person, as it is."""
     bulk_upsert_task(job.pk)
     job.refresh_from_db()
+    deadline = time.monotonic() + wait_seconds
+    while job.status in (JobStatus.QUEUED, JobStatus.RUNNING) and time.monotonic() < deadline:
+        time.sleep(WAIT_POLL_SECONDS)
+        job.refresh_from_db()
     return job
 
 

@@ -101,7 +101,7 @@ def run_bulk(request, *, member, target: BulkTarget, rows: list[dict], asynchron
             return accepted
         job = ProcessJob.objects.get(project_id=member.project_id,
                                      pk=accepted.data["job"]["id"])
-        job = bulk_upsert_run(job)
+        job = bulk_upsert_run(job, wait_seconds=settings.API_BULK_WAIT_SECONDS)
         if job.status == JobStatus.FAILED:
             return problem_response(422, job.shown_message, code="import-failed")
         if job.status not in (JobStatus.SUCCEEDED, JobStatus.PARTIAL):

@@ -297,6 +297,9 @@ API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min")
 # row by row; a larger one (up to API_BULK_MAX_ROWS) becomes an import job.
 API_BULK_SYNC_MAX = env_int("API_BULK_SYNC_MAX", 5_000)
 API_BULK_MAX_ROWS = env_int("API_BULK_MAX_ROWS", 50_000)
+# When a worker took a small batch's job before its request could run it, the request waits
+# this long for the worker to end it (then answers row by row) before answering 202.
+API_BULK_WAIT_SECONDS = env_int("API_BULK_WAIT_SECONDS", 120)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Moonflow API",
     "DESCRIPTION": "Clients, bulk upserts through the import engine, and jobs. "
