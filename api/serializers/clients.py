@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from .strict import StrictFieldsMixin
+from .plain import PlainReadMixin
 
 from clients.visibility import OTHER_ADVISER, may_read_adviser
 
@@ -51,7 +52,7 @@ def json_field_name(form_field: str | None) -> str:
     return FORM_TO_JSON.get(form_field, form_field)
 
 
-class ClientSerializer(serializers.Serializer):
+class ClientSerializer(PlainReadMixin, serializers.Serializer):
     """A client as the API returns it."""
 
     id = serializers.IntegerField(read_only=True)

@@ -13,6 +13,7 @@ from clients.visibility import OTHER_ADVISER, may_read_adviser
 from .bulk import BulkJobRefSerializer, BulkRowsField, BulkScopedSerializer
 from .common import TotalSerializer
 from .strict import StrictFieldsMixin
+from .plain import PlainReadMixin
 
 # JSON name → the communications importer's field key.
 INTERACTION_FIELDS = {
@@ -42,7 +43,7 @@ def interaction_field_name(key: str | None) -> str:
     return _KEY_TO_JSON.get(key or "", key or "")
 
 
-class InteractionSerializer(serializers.Serializer):
+class InteractionSerializer(PlainReadMixin, serializers.Serializer):
     id = serializers.IntegerField()
     clientId = serializers.IntegerField(source="client_id")
     direction = serializers.CharField()

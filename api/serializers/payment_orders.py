@@ -12,6 +12,7 @@ from .bulk import BulkJobRefSerializer, BulkRowsField, BulkScopedSerializer
 from .clients import json_field_name
 from .common import TotalSerializer
 from .strict import StrictFieldsMixin
+from .plain import PlainReadMixin
 
 # JSON name → the order form's field and the importer's field key (the same names).
 ORDER_FIELDS = {
@@ -39,7 +40,7 @@ def order_field_name(key: str | None) -> str:
     return _KEY_TO_JSON.get(key) or json_field_name(key)
 
 
-class PaymentOrderSerializer(serializers.Serializer):
+class PaymentOrderSerializer(PlainReadMixin, serializers.Serializer):
     id = serializers.IntegerField()
     clientId = serializers.IntegerField(source="client_id")
     number = serializers.CharField()

@@ -8,9 +8,10 @@ from rest_framework import serializers
 
 from .common import TotalSerializer
 from .strict import StrictFieldsMixin
+from .plain import PlainReadMixin
 
 
-class PortfolioSerializer(serializers.Serializer):
+class PortfolioSerializer(PlainReadMixin, serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     teamId = serializers.IntegerField(source="team_id", allow_null=True)
