@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from moonflow.db.fields import ProjectForeignKey, TenantRow
+
 from .choices import (
     AssignmentSource,
     ClaimCategory,
@@ -26,7 +28,7 @@ from .choices import (
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class Segment(models.Model):
+class Segment(TenantRow):
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("Segmento"), max_length=80)
 
@@ -45,11 +47,11 @@ class Segment(models.Model):
 CUSTOM_VARIABLE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
-class CustomVariable(models.Model):
+class CustomVariable(TenantRow):
     """A per-project extra field of clients, typed, usable as filter and column."""
 
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
-    key = models.SlugField(_("Clave"), max_length=40)
+    key = models.SlugField(_("Clave"), max_length=40, db_index=False)
     label = models.CharField(_("Nombre"), max_length=80)
     type = models.CharField(_("Tipo"), max_length=10, choices=VariableType.choices)
     choices = models.JSONField(_("Opciones"), default=list, blank=True)
@@ -77,7 +79,7 @@ _TRAY_FILTER_INDEXES = (
 )
 
 
-class Client(models.Model):
+class Client(TenantRow):
     # Every index of this table is rewritten when a client's situation, balance or adviser
     # changes (no HOT update), so none is redundant: the project is the leading
     # column of the unique external ID and of every tray index.
@@ -96,9 +98,9 @@ class Client(models.Model):
     # them starts with the project and is served by a tray index (project, <key>, …), and
     # each index more is one more entry written by every change of adviser (a transfer
     # rewrites every index of the row). Members and segments are never deleted.
-    segment = models.ForeignKey(
+    segment = ProjectForeignKey(
         Segment, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("Segmento"),
-        db_index=False,
+        db_index=False, db_constraint=False,
     )
     status = models.CharField(
         _("Estado"), max_length=10, choices=ClientStatus.choices, default=ClientStatus.ACTIVE
@@ -239,7 +241,7 @@ class Client(models.Model):
         return self.deleted_at is not None
 
 
-class ClientSearchTerm(models.Model):
+class ClientSearchTerm(TenantRow):
     """One term a client is found by in the search boxes (see clients/search.py).
 
     A name word, "@" + the e-mail, "#" + the document number without
@@ -260,7 +262,7 @@ class ClientSearchTerm(models.Model):
     term = models.CharField(max_length=255, db_collation="C")
     # The client's name, with the same collation as Client.name: the tray's order.
     name = models.CharField(max_length=200)
-    client = models.ForeignKey(
+    client = ProjectForeignKey(
         Client, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
         related_name="+",
     )
@@ -269,11 +271,12 @@ class ClientSearchTerm(models.Model):
         return self.term
 
 
-class ClientContact(models.Model):
+class ClientContact(TenantRow):
     """Further emails and phones; mobiles keep their country code apart."""
 
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    client = ProjectForeignKey(Client, on_delete=models.CASCADE, related_name="contacts",
+                               db_index=False, db_constraint=False)
     kind = models.CharField(_("Tipo"), max_length=10, choices=ContactKind.choices)
     country_code = models.CharField(_("Código de país"), max_length=5, blank=True)
     value = models.CharField(_("Valor"), max_length=200)
@@ -283,11 +286,12 @@ class ClientContact(models.Model):
         indexes = [models.Index(fields=["project", "client"], name="clientcontact_client_idx")]
 
 
-class ClientReference(models.Model):
+class ClientReference(TenantRow):
     """A personal reference or a guarantor (codeudor) of the client."""
 
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="references")
+    client = ProjectForeignKey(Client, on_delete=models.CASCADE, related_name="references",
+                               db_index=False, db_constraint=False)
     name = models.CharField(_("Nombre"), max_length=200)
     relationship = models.CharField(_("Relación"), max_length=60, blank=True)
     phone = models.CharField(_("Teléfono"), max_length=30, blank=True)
@@ -391,9 +395,10 @@ class PaymentOrderQuerySet(models.QuerySet):
         )
 
 
-class PaymentOrder(models.Model):
+class PaymentOrder(TenantRow):
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="payment_orders")
+    client = ProjectForeignKey(Client, on_delete=models.CASCADE, related_name="payment_orders",
+                               db_index=False, db_constraint=False)
     number = models.CharField(_("Número"), max_length=40)
     kind = models.CharField(
         _("Tipo"), max_length=14, choices=PaymentOrderKind.choices, default=PaymentOrderKind.INVOICE
@@ -447,20 +452,23 @@ class PaymentOrder(models.Model):
         return self.number
 
 
-class Claim(models.Model):
+class Claim(TenantRow):
     """A client dispute: at most two open per client, in different categories."""
 
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="claims")
+    client = ProjectForeignKey(Client, on_delete=models.CASCADE, related_name="claims",
+                               db_index=False, db_constraint=False)
     category = models.CharField(_("Categoría"), max_length=12, choices=ClaimCategory.choices)
     status = models.CharField(
         _("Estado"), max_length=6, choices=ClaimStatus.choices, default=ClaimStatus.OPEN
     )
     description = models.TextField(_("Descripción"), blank=True)
-    payment_orders = models.ManyToManyField(PaymentOrder, blank=True, related_name="claims")
+    payment_orders = models.ManyToManyField(PaymentOrder, blank=True, related_name="claims",
+                                            through="ClaimPaymentOrder")
     opened_at = models.DateTimeField(_("Abierto"), auto_now_add=True)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", db_index=False,
     )
     closed_at = models.DateTimeField(_("Cerrado"), null=True, blank=True)
 
@@ -476,16 +484,44 @@ class Claim(models.Model):
         indexes = [models.Index(fields=["project", "client", "status"], name="claim_client_idx")]
 
 
-class ClientAssignment(models.Model):
-    """Assignment history: who held a client from when to when, and why."""
+class ClaimPaymentOrder(TenantRow):
+    """A payment order a claim disputes: the link carries the project like every tenant
+    row, so it is distributed with the claim and the order (docs/distribution.md)."""
 
-    # Read by (project, client) only (assignment_client_idx); client_id keeps its own index
-    # for the purge's cascade (Django deletes by client_id alone). The others have none:
-    # a transfer or an import writes one row per client moved.
     project = models.ForeignKey(
         "tenancy.Project", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assignments")
+    claim = ProjectForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    paymentorder = ProjectForeignKey(
+        PaymentOrder, on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
+    )
+
+    class Meta:
+        db_table = "clients_claim_payment_orders"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "claim", "paymentorder"], name="claim_payment_order_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["project", "paymentorder"], name="claim_payment_order_idx")
+        ]
+
+
+class ClientAssignment(TenantRow):
+    """Assignment history: who held a client from when to when, and why."""
+
+    # Read by (project, client) only (assignment_client_idx), the purge too (it deletes
+    # by project and client, clients/recycle_bin.py). The other keys have no index: a
+    # transfer or an import writes one row per client moved.
+    project = models.ForeignKey(
+        "tenancy.Project", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    client = ProjectForeignKey(Client, on_delete=models.CASCADE, related_name="assignments",
+                               db_index=False, db_constraint=False)
     adviser = models.ForeignKey(
         "tenancy.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         db_index=False,
@@ -493,13 +529,13 @@ class ClientAssignment(models.Model):
     started_at = models.DateTimeField(_("Desde"))
     ended_at = models.DateTimeField(_("Hasta"), null=True, blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        db_index=False,
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", db_index=False,
     )
     source = models.CharField(_("Origen"), max_length=10, choices=AssignmentSource.choices)
-    job = models.ForeignKey(
+    job = ProjectForeignKey(
         "jobs.ProcessJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        db_index=False,
+        db_index=False, db_constraint=False,
     )
 
     class Meta:
@@ -510,7 +546,7 @@ class ClientAssignment(models.Model):
 
 
 
-class ClientDeletion(models.Model):
+class ClientDeletion(TenantRow):
     """How a client went to the recycle bin, when an import sent it there (a file or an SFTP
     drop that no longer names it, mode "actualizar incluyendo eliminación"): the bin labels it
     with the job. A client in the bin without the row for its `deleted_at` was deleted by hand.
@@ -519,14 +555,15 @@ class ClientDeletion(models.Model):
     project = models.ForeignKey(
         "tenancy.Project", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="deletions", db_index=False
+    client = ProjectForeignKey(
+        Client, on_delete=models.CASCADE, related_name="deletions", db_index=False,
+        db_constraint=False,
     )
     deleted_at = models.DateTimeField(_("Eliminado"))
     source = models.CharField(_("Origen"), max_length=10, choices=AssignmentSource.choices)
-    job = models.ForeignKey(
+    job = ProjectForeignKey(
         "jobs.ProcessJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        db_index=False,
+        db_index=False, db_constraint=False,
     )
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -30,7 +30,7 @@ WITH agg AS (
     SELECT c.id,
            EXISTS (
                SELECT 1 FROM clients_claim cl
-               WHERE cl.project_id = c.project_id AND cl.client_id = c.id AND cl.status = 'open'
+               WHERE cl.project_id = %(project_id)s AND cl.client_id = c.id AND cl.status = 'open'
            ) AS has_claim,
            count(po.id) FILTER (WHERE {open}) AS n_pending,
            min(po.due_date) FILTER (WHERE {overdue}) AS oldest_overdue,
@@ -39,7 +39,7 @@ WITH agg AS (
     LEFT JOIN clients_paymentorder po
            ON po.project_id = c.project_id AND po.client_id = c.id
     WHERE c.project_id = %(project_id)s {client_filter}
-    GROUP BY c.id
+    GROUP BY c.project_id, c.id
 ), computed AS (
     SELECT id, oldest_overdue, balance,
            CASE

@@ -295,15 +295,16 @@ def link_claims(*, project_id: int, first_client_id: int, last_client_id: int) -
     with raw_cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO clients_claim_payment_orders (claim_id, paymentorder_id)
-            SELECT DISTINCT ON (cl.id) cl.id, po.id
+            INSERT INTO clients_claim_payment_orders (project_id, claim_id, paymentorder_id)
+            SELECT DISTINCT ON (cl.id) cl.project_id, cl.id, po.id
               FROM clients_claim cl
               JOIN clients_paymentorder po
                 ON po.project_id = cl.project_id AND po.client_id = cl.client_id
              WHERE cl.project_id = %(project)s
                AND cl.client_id BETWEEN %(first)s AND %(last)s
                AND NOT EXISTS (
-                   SELECT 1 FROM clients_claim_payment_orders x WHERE x.claim_id = cl.id
+                   SELECT 1 FROM clients_claim_payment_orders x
+                    WHERE x.project_id = cl.project_id AND x.claim_id = cl.id
                )
              ORDER BY cl.id, (po.status = 'pending') DESC, (po.status = 'paid') DESC,
                       CASE WHEN po.status = 'pending' THEN po.due_date END ASC,

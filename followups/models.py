@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from moonflow.db.fields import ProjectForeignKey, TenantRow
+
 from .choices import (
     ContactChannel,
     FollowUpKind,
@@ -30,11 +32,11 @@ from .choices import (
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class FollowUp(models.Model):
+class FollowUp(TenantRow):
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
                                 db_index=False)
-    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE,
-                               related_name="followups", db_index=False)
+    client = ProjectForeignKey("clients.Client", on_delete=models.CASCADE,
+                               related_name="followups", db_index=False, db_constraint=False)
     kind = models.CharField(_("Tipo"), max_length=10, choices=FollowUpKind.choices)
     status = models.CharField(_("Estado"), max_length=10, choices=FollowUpStatus.choices,
                               default=FollowUpStatus.PENDING)
@@ -96,13 +98,13 @@ class FollowUp(models.Model):
         return status_label(self.kind, self.status)
 
 
-class ClientNote(models.Model):
+class ClientNote(TenantRow):
     """A note on a client; a hand-off note is written by a transfer for the new adviser."""
 
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
                                 db_index=False)
-    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE,
-                               related_name="notes", db_index=False)
+    client = ProjectForeignKey("clients.Client", on_delete=models.CASCADE,
+                               related_name="notes", db_index=False, db_constraint=False)
     kind = models.CharField(_("Tipo"), max_length=10, choices=NoteKind.choices,
                             default=NoteKind.NOTE)
     text = models.TextField(_("Nota"))

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from moonflow.db.fields import ProjectForeignKey, TenantRow
+
 __all__ = ["NightDownload", "NightDownloadStatus"]
 
 
@@ -19,7 +21,7 @@ class NightDownloadStatus(models.TextChoices):
     CLAIMED = "claimed", _("En proceso")
 
 
-class NightDownload(models.Model):
+class NightDownload(TenantRow):
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
                                 db_index=False)
     member = models.ForeignKey("tenancy.Member", on_delete=models.CASCADE, related_name="+",
@@ -36,8 +38,8 @@ class NightDownload(models.Model):
     date_to = models.DateField()
     columns = models.JSONField(default=list, blank=True)
     format = models.CharField(max_length=4)
-    job = models.OneToOneField("jobs.ProcessJob", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
+    job = ProjectForeignKey("jobs.ProcessJob", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+", db_index=False, db_constraint=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -46,6 +48,7 @@ class NightDownload(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "member", "local_day"],
                                     name="night_download_once_a_day"),
+            models.UniqueConstraint(fields=["project", "job"], name="night_download_one_job"),
         ]
         indexes = [
             # The beat's look at due requests, whatever the project.

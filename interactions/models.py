@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from moonflow.db.fields import ProjectForeignKey, TenantRow
+
 
 class Direction(models.TextChoices):
     OUTBOUND = "outbound", _("Saliente")
@@ -75,11 +77,12 @@ class Outcome(models.TextChoices):
     TO_VERIFY = "to_verify", _("Pago por verificar")
 
 
-class Interaction(models.Model):
+class Interaction(TenantRow):
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
                                 db_index=False)
-    client = models.ForeignKey(
-        "clients.Client", on_delete=models.CASCADE, related_name="interactions", db_index=False
+    client = ProjectForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="interactions", db_index=False,
+        db_constraint=False,
     )
     direction = models.CharField(
         _("Tipo"), max_length=10, choices=Direction.choices, default=Direction.OUTBOUND

@@ -14,6 +14,8 @@ from django.db.models import F, Func, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from moonflow.db.fields import ProjectForeignKey, TenantRow
+
 # The accented letters a name may carry and their plain forms (capitals too: PostgreSQL's
 # lower() leaves them as they are under the "C" collation).
 ACCENTED = "ÁÉÍÓÚÜÑÀÈÌÒÙÂÊÎÔÛÄËÏÖÇáéíóúüñàèìòùâêîôûäëïöç"
@@ -36,7 +38,7 @@ class NameKey(Func):
         super().__init__(collapsed, **extra)
 
 
-class Portfolio(models.Model):
+class Portfolio(TenantRow):
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("Nombre de cartera"), max_length=NAME_MAX)
     name_key = models.GeneratedField(
@@ -51,6 +53,7 @@ class Portfolio(models.Model):
         on_delete=models.SET_NULL,
         related_name="portfolios",
         verbose_name=_("Equipo"),
+        db_index=False,
     )
     agent = models.ForeignKey(
         "tenancy.Member",
@@ -59,6 +62,7 @@ class Portfolio(models.Model):
         on_delete=models.SET_NULL,
         related_name="portfolios",
         verbose_name=_("Agente"),
+        db_index=False,
     )
     active = models.BooleanField(_("Activa"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -79,15 +83,18 @@ class Portfolio(models.Model):
         return self.name
 
 
-class PortfolioClient(models.Model):
+class PortfolioClient(TenantRow):
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
-    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="memberships")
-    client = models.ForeignKey(
-        "clients.Client", on_delete=models.CASCADE, related_name="portfolio_memberships"
+    portfolio = ProjectForeignKey(Portfolio, on_delete=models.CASCADE, related_name="memberships",
+                                  db_index=False, db_constraint=False)
+    client = ProjectForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="portfolio_memberships",
+        db_index=False, db_constraint=False,
     )
     added_at = models.DateTimeField(auto_now_add=True)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", db_index=False,
     )
 
     class Meta:

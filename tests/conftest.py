@@ -37,6 +37,18 @@ def _flush_as_maintenance(sql_flush):
 DatabaseOperations.sql_flush = _flush_as_maintenance(DatabaseOperations.sql_flush)
 
 
+if os.environ.get("MOONFLOW_CITUS") == "1":
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(django_db_setup, django_db_blocker):
+        """On the Citus cluster (`make test-citus`) the migrated test database is distributed
+        by project before any test runs (docs/distribution.md)."""
+        from django.core.management import call_command
+
+        with django_db_blocker.unblock():
+            call_command("distribute_tables", verbosity=0)
+
+
 @dataclass
 class Cast:
     """Project A's admin, supervisor, open and restricted advisers; project B's outsider."""

@@ -331,7 +331,9 @@ NOT_ADDRESSED = {"clients.ClientSearchTerm", "imports.StagedRow", "imports.RowEr
                  "api.BulkRowResult",
                  # Natural composite keys: an API key is reached by its prefix (project A's
                  # is walked through NON_ID_KWARGS["prefix"]), a stored answer by nobody.
-                 "api.ApiKey", "api.IdempotentRequest"}
+                 "api.ApiKey", "api.IdempotentRequest",
+                 # A claim's link to an order: reached only through the claim.
+                 "clients.ClaimPaymentOrder"}
 
 
 def tenant_models() -> list[type[models.Model]]:
@@ -603,7 +605,7 @@ def build_project_a(cast) -> ObjectSet:
     claim = Claim.objects.create(
         project=project, client=client, category=ClaimCategory.BILLING, opened_by=admin.user
     )
-    claim.payment_orders.add(order)
+    claim.payment_orders.add(order, through_defaults={"project": project})
     contact = ClientContact.objects.create(
         project=project, client=client, kind=ContactKind.MOBILE, country_code="57",
         value="3001234567",

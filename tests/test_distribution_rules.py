@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from moonflow.distribution import REFERENCE_TABLES, tenant_tables, violations
+from moonflow.distribution import FREE_INDEXES, REFERENCE_TABLES, tenant_tables, violations
 
 DEBT = Path(__file__).with_name("distribution_debt.txt")
 
@@ -49,10 +49,12 @@ def test_a_new_table_without_project_in_its_keys_is_caught(django_db_blocker):
     from django.db import connection
 
     with connection.cursor() as cursor:
+        # Its parent is keyed the old way (`id` alone), as every tenant table once was.
         cursor.execute("""
+            CREATE TABLE zz_parent (id bigserial PRIMARY KEY, project_id bigint NOT NULL);
             CREATE TABLE zz_probe (id bigserial PRIMARY KEY,
-                                   project_id bigint NOT NULL REFERENCES tenancy_project (id),
-                                   client_id bigint REFERENCES clients_client (id),
+                                   project_id bigint NOT NULL,
+                                   parent_id bigint REFERENCES zz_parent (id),
                                    code text UNIQUE)
         """)
         cursor.execute("CREATE INDEX zz_probe_code ON zz_probe (code)")
@@ -63,3 +65,31 @@ def test_a_new_table_without_project_in_its_keys_is_caught(django_db_blocker):
                for line in found)
     assert any(line.startswith("index not starting with project_id: zz_probe.zz_probe_code")
                for line in found)
+
+
+def test_every_index_let_off_the_project_rule_exists_and_is_not_unique():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT c.relname || '.' || i.relname FROM pg_index x
+            JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
+            WHERE NOT x.indisunique
+        """)
+        existing = {name for (name,) in cursor.fetchall()}
+    assert set(FREE_INDEXES) <= existing
+
+
+def test_every_tenant_table_is_keyed_by_project_and_its_links_join_on_it():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conrelid = 'interactions_interaction'::regclass AND contype IN ('p', 'f')
+            ORDER BY contype DESC, conname
+        """)
+        keys = [definition for (definition,) in cursor.fetchall()]
+    assert keys[0] == "PRIMARY KEY (project_id, id)"
+    assert ("FOREIGN KEY (project_id, client_id) REFERENCES clients_client(project_id, id) "
+            "DEFERRABLE INITIALLY DEFERRED") in keys

@@ -120,7 +120,8 @@ def _family(project, client, kinds, *, adviser, number, now):
         project=project, client=client, category=ClaimCategory.PAYMENT,
         description="Pago no aplicado",
     )
-    family["claim"].payment_orders.add(family["payment_order"])
+    family["claim"].payment_orders.add(family["payment_order"],
+                                       through_defaults={"project": project})
     if "contact" in kinds:
         family["contact"] = ClientContact.objects.create(
             project=project, client=client, kind=ContactKind.EMAIL,

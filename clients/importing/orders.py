@@ -408,7 +408,7 @@ def _lock_orders(project_id: int, numbers: list[str]) -> dict:
             SELECT o.number, o.id, o.client_id, o.updated_at,
                    c.document_type || ' ' || c.document_number AS owner_key, {columns}
             FROM clients_paymentorder o
-            JOIN clients_client c ON c.id = o.client_id
+            JOIN clients_client c ON c.project_id = o.project_id AND c.id = o.client_id
             WHERE o.project_id = %s AND o.number = ANY(%s)
             ORDER BY o.id
             FOR UPDATE OF o

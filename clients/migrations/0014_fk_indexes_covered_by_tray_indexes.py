@@ -14,6 +14,9 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Their foreign keys to jobs exist before the jobs' primary key becomes (project_id, id).
+    run_before = [('jobs', '0009_project_keys')]
+
     operations = [
         migrations.AlterField(
             model_name='client',

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from moonflow.audit.models import AuditEventKind
 
 from ..choices import ClaimCategory, ClaimStatus, PaymentOrderStatus
-from ..models import Claim, Client, PaymentOrder
+from ..models import Claim, ClaimPaymentOrder, Client, PaymentOrder
 from ..validation import FieldError
 from .common import audit_client, lock_client, refresh_situation
 
@@ -81,7 +81,10 @@ def apply_claim_category(client: Client, *, category: str, actor, source: str, p
                 project=client.project, client=client, status=PaymentOrderStatus.PENDING
             )
         # Only this client's orders can be in dispute in this client's claim.
-        claim.payment_orders.set([o for o in payment_orders if o.client_id == client.pk])
+        ClaimPaymentOrder.objects.bulk_create(
+            ClaimPaymentOrder(project=client.project, claim=claim, paymentorder=order)
+            for order in payment_orders if order.client_id == client.pk
+        )
     else:
         # Already open: choosing it again makes it the one the client shows.
         claim = next(c for c in open_claims if c.category == category)

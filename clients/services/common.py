@@ -28,7 +28,8 @@ def audit_client(client: Client, *, actor, event: str, changes: dict, source: st
 
 def lock_client(client: Client) -> None:
     """Serialise writers of one client (assignment rows, the two-claims rule)."""
-    Client.objects.select_for_update().filter(pk=client.pk).values_list("pk").first()
+    (Client.objects.select_for_update().filter(project_id=client.project_id, pk=client.pk)
+     .values_list("pk").first())
 
 
 def refresh_situation(client: Client) -> None:

@@ -12,6 +12,9 @@ class Migration(migrations.Migration):
         ('tenancy', '0003_project_night_window'),
     ]
 
+    # Their foreign keys to jobs exist before the jobs' primary key becomes (project_id, id).
+    run_before = [('jobs', '0009_project_keys')]
+
     operations = [
         migrations.CreateModel(
             name='NightDownload',

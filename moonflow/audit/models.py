@@ -39,7 +39,8 @@ class AuditEvent(models.Model):
     # or a user with history cannot be deleted through the ORM; see docs/audit.md).
     project = models.ForeignKey("tenancy.Project", on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
     # The actor as they were when they acted (full name, else username; and the username).
     actor_label = models.CharField(max_length=200, blank=True)

@@ -202,7 +202,8 @@ def read(run: JobRun, importer: Importer) -> None:
     job.options = {**job.options, "phase": MAPPING,
                    **({"converted": converted} if converted else {})}
     run.save_options()
-    ProcessJob.objects.filter(pk=job.pk).update(mapping=job.mapping, total=job.total)
+    ProcessJob.objects.filter(project_id=job.project_id, pk=job.pk).update(
+        mapping=job.mapping, total=job.total)
 
 
 def header_of(mapping: dict) -> dict:
@@ -217,7 +218,7 @@ def analyze(run: JobRun, importer: Importer) -> None:
     """Read the whole file, clean each row, stage the valid ones, and plan."""
     job = run.job
     _clear_staging(job)
-    WriteCheckpoint.objects.filter(job=job).delete()
+    WriteCheckpoint.objects.filter(project_id=job.project_id, job=job).delete()
     context = importer.context(job)
     mapping = job.mapping
     defaults = job.options.get("defaults") or {}
@@ -398,9 +399,8 @@ def write(run: JobRun, importer: Importer):
     context = importer.context(job)
     plan = job.options.get("plan") or {}
     checkpoint, _created = WriteCheckpoint.objects.get_or_create(
-        job=job, defaults={"project_id": job.project_id,
-                           "counts": {"read": plan.get("read", 0),
-                                      "failed": plan.get("failed", 0)}})
+        project_id=job.project_id, job=job,
+        defaults={"counts": {"read": plan.get("read", 0), "failed": plan.get("failed", 0)}})
     counts = dict(checkpoint.counts)
     total = plan.get("read", 0)
     run.set_total(total)
@@ -617,7 +617,7 @@ def _map_from_source(run: JobRun, importer: Importer) -> None:
     job.mapping = mapping
     job.options = {**job.options, "phase": ANALYZE, "defaults": defaults}
     run.save_options()
-    ProcessJob.objects.filter(pk=job.pk).update(mapping=mapping)
+    ProcessJob.objects.filter(project_id=job.project_id, pk=job.pk).update(mapping=mapping)
 
 
 def run_import(run: JobRun, importer: Importer):

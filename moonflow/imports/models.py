@@ -9,8 +9,10 @@ deleted with it.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from moonflow.db.fields import ProjectForeignKey, TenantRow
 
-class MappingTemplate(models.Model):
+
+class MappingTemplate(TenantRow):
     """A saved mapping (file header → Moonflow field), offered again for the same headers."""
 
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
@@ -23,7 +25,7 @@ class MappingTemplate(models.Model):
     mapping = models.JSONField(default=dict)  # header as written → field key ("" = ignored)
     defaults = models.JSONField(default=dict)  # field key → value for every row
     created_by = models.ForeignKey("tenancy.Member", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -40,7 +42,7 @@ class MappingTemplate(models.Model):
         return self.name
 
 
-class StagedRow(models.Model):
+class StagedRow(TenantRow):
     """One valid data row of an import's file, cleaned, waiting to be written.
 
     A million of them are copied in by one analysis: no foreign key constraint checks each
@@ -51,7 +53,7 @@ class StagedRow(models.Model):
     pk = models.CompositePrimaryKey("project_id", "job_id", "row_number")
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
                                 db_index=False, db_constraint=False)
-    job = models.ForeignKey("jobs.ProcessJob", on_delete=models.CASCADE, related_name="+",
+    job = ProjectForeignKey("jobs.ProcessJob", on_delete=models.CASCADE, related_name="+",
                             db_index=False, db_constraint=False)
     row_number = models.PositiveIntegerField()  # the file's own row number
     key = models.CharField(max_length=200)  # the entity's external ID, as compared
@@ -64,14 +66,14 @@ class StagedRow(models.Model):
         indexes = [models.Index(fields=["project", "job", "key"], name="staged_row_key_idx")]
 
 
-class RowError(models.Model):
+class RowError(TenantRow):
     """One rejected value (or row) of an import: what the error report lists."""
 
     pk = models.CompositePrimaryKey("project_id", "job_id", "row_number", "position")
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
                                 db_index=False)
-    job = models.ForeignKey("jobs.ProcessJob", on_delete=models.CASCADE, related_name="+",
-                            db_index=False)
+    job = ProjectForeignKey("jobs.ProcessJob", on_delete=models.CASCADE, related_name="+",
+                            db_index=False, db_constraint=False)
     row_number = models.PositiveIntegerField()
     position = models.PositiveSmallIntegerField()  # order of the row's errors
     column = models.CharField(max_length=255, blank=True)  # the file's header
@@ -82,12 +84,12 @@ class RowError(models.Model):
     at_write = models.BooleanField(default=False)
 
 
-class WriteCheckpoint(models.Model):
+class WriteCheckpoint(TenantRow):
     """How far an import's writing got: committed in the same transaction as each chunk,
     so a run killed at any instant resumes after the last committed chunk with exact counts."""
 
     job = models.OneToOneField("jobs.ProcessJob", on_delete=models.CASCADE, primary_key=True,
-                               related_name="+")
+                               related_name="+", db_constraint=False)
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
                                 db_index=False)
     last_row = models.PositiveIntegerField(default=0)
@@ -95,7 +97,7 @@ class WriteCheckpoint(models.Model):
     counts = models.JSONField(default=dict)
 
 
-class SftpSource(models.Model):
+class SftpSource(TenantRow):
     """A folder on a customer's SFTP server that Moonflow polls for files to import."""
 
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
@@ -109,13 +111,14 @@ class SftpSource(models.Model):
     host_key = models.TextField(blank=True)  # learnt on the first connection, then required
     folder = models.CharField(_("Carpeta remota"), max_length=500, default=".")
     pattern = models.CharField(_("Patrón de nombre"), max_length=120, default="*.csv")
-    template = models.ForeignKey(MappingTemplate, null=True, blank=True,
+    template = ProjectForeignKey(MappingTemplate, null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+",
-                                 verbose_name=_("Plantilla de mapeo"))
+                                 verbose_name=_("Plantilla de mapeo"), db_index=False,
+                                 db_constraint=False)
     mode = models.CharField(_("Modo"), max_length=20, default="update")
     scope_adviser = models.ForeignKey("tenancy.Member", null=True, blank=True,
                                       on_delete=models.SET_NULL, related_name="+",
-                                      verbose_name=_("Alcance"))
+                                      verbose_name=_("Alcance"), db_index=False)
     transfer_mode = models.BooleanField(_("Modo transferencia"), default=False)
     every_minutes = models.PositiveIntegerField(_("Revisar cada (minutos)"), default=60)
     is_active = models.BooleanField(_("Activa"), default=True)
@@ -133,17 +136,18 @@ class SftpSource(models.Model):
         return self.name
 
 
-class SftpFile(models.Model):
+class SftpFile(TenantRow):
     """A file an SFTP source has already taken: never imported twice (name, size, checksum)."""
 
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+",
                                 db_index=False)
-    source = models.ForeignKey(SftpSource, on_delete=models.CASCADE, related_name="files")
+    source = ProjectForeignKey(SftpSource, on_delete=models.CASCADE, related_name="files",
+                               db_index=False, db_constraint=False)
     name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     checksum = models.CharField(max_length=64)  # sha256
-    job = models.ForeignKey("jobs.ProcessJob", null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="+")
+    job = ProjectForeignKey("jobs.ProcessJob", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+", db_index=False, db_constraint=False)
     taken_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -115,7 +115,9 @@ def import_cancel(*, job) -> None:
     now = timezone.now()
     text, translations = stored_message(_("Importación cancelada: no se escribió nada."))
     with transaction.atomic():
-        moved = ProcessJob.objects.filter(pk=job.pk, status=JobStatus.AWAITING).update(
+        moved = ProcessJob.objects.filter(
+            project_id=job.project_id, pk=job.pk, status=JobStatus.AWAITING
+        ).update(
             status=JobStatus.FAILED, message=text, message_translations=translations,
             finished_at=now, files_expire_at=files_expiry_from(now))
         if not moved:
@@ -153,7 +155,7 @@ def import_from_source(source, importer, upload) -> ProcessJob:
 def _fail_waiting(job, message: str) -> None:
     now = timezone.now()
     text, translations = stored_message(message)
-    ProcessJob.objects.filter(pk=job.pk).update(
+    ProcessJob.objects.filter(project_id=job.project_id, pk=job.pk).update(
         status=JobStatus.FAILED, message=text, message_translations=translations,
         finished_at=now, files_expire_at=files_expiry_from(now))
     job.refresh_from_db()

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from moonflow.db.fields import ProjectForeignKey, TenantRow
+
 
 class JobKind(models.TextChoices):
     CLIENT_IMPORT = "client_import", _("Importación de clientes")
@@ -53,10 +55,11 @@ def job_file_path(instance, filename):
     return f"jobs/{instance.project_id}/{instance.pk or 'new'}/{filename}"
 
 
-class ProcessJob(models.Model):
+class ProcessJob(TenantRow):
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(
-        "tenancy.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+        "tenancy.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs",
+        db_index=False,
     )
     kind = models.CharField(_("Proceso"), max_length=40, choices=JobKind.choices)
     status = models.CharField(
@@ -108,6 +111,9 @@ class ProcessJob(models.Model):
                 name="job_files_expire_idx",
                 condition=models.Q(files_purged=False),
             ),
+            # A task carries a job's id alone: its worker finds the job's project by it once
+            # (runner.project_of), then names the project (the primary key starts with it).
+            models.Index(fields=["id"], name="job_id_idx"),
             # The sweeper's look at unfinished jobs, whatever the project.
             models.Index(
                 fields=["status", "heartbeat_at"],
@@ -192,12 +198,13 @@ class ProcessJob(models.Model):
         return self.reported_counts()
 
 
-class Notification(models.Model):
+class Notification(TenantRow):
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(
-        "tenancy.Member", on_delete=models.CASCADE, related_name="notifications"
+        "tenancy.Member", on_delete=models.CASCADE, related_name="notifications", db_index=False
     )
-    job = models.ForeignKey(ProcessJob, null=True, blank=True, on_delete=models.CASCADE)
+    job = ProjectForeignKey(ProcessJob, null=True, blank=True, on_delete=models.CASCADE,
+                            db_index=False, db_constraint=False)
     message = models.CharField(max_length=500)
     message_translations = models.JSONField(default=dict, blank=True)  # as ProcessJob's
     created_at = models.DateTimeField(auto_now_add=True)

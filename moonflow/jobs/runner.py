@@ -122,8 +122,9 @@ def claim_job(job_id: int) -> ProcessJob | None:
     JOB_MAX_ATTEMPTS times is not run again: it ends as failed.
     """
     now = timezone.now()
+    project_id = project_of(job_id)
     claimed = ProcessJob.objects.filter(
-        _claimable(now), pk=job_id, attempts__lt=settings.JOB_MAX_ATTEMPTS
+        _claimable(now), project_id=project_id, pk=job_id, attempts__lt=settings.JOB_MAX_ATTEMPTS
     ).update(
         status=JobStatus.RUNNING,
         started_at=now,
@@ -137,7 +138,16 @@ def claim_job(job_id: int) -> ProcessJob | None:
     if claimed != 1:
         give_up_if_exhausted(job_id)
         return None
-    return ProcessJob.objects.select_related("project", "requested_by__user").get(pk=job_id)
+    return ProcessJob.objects.select_related("project", "requested_by__user").get(
+        project_id=project_id, pk=job_id)
+
+
+def project_of(job_id: int) -> int | None:
+    """The project of a job known by its id alone (what a task carries), read once so
+    that every later statement on the job names its project: on Citus they go to the
+    project's shard alone (docs/distribution.md)."""
+    return (ProcessJob.objects.filter(pk=job_id).order_by()
+            .values_list("project_id", flat=True).first())
 
 
 def give_up_if_exhausted(job_id: int) -> bool:
@@ -146,7 +156,8 @@ def give_up_if_exhausted(job_id: int) -> bool:
     with transaction.atomic():
         job = (
             ProcessJob.objects.select_for_update(of=("self",))
-            .filter(_claimable(now), pk=job_id, attempts__gte=settings.JOB_MAX_ATTEMPTS)
+            .filter(_claimable(now), project_id=project_of(job_id), pk=job_id,
+                    attempts__gte=settings.JOB_MAX_ATTEMPTS)
             .select_related("project", "requested_by__user")
             .first()
         )
@@ -262,7 +273,8 @@ class JobRun:
 
     def _held(self):
         return ProcessJob.objects.filter(
-            pk=self.job.pk, status=JobStatus.RUNNING, started_at=self.lease
+            project_id=self.job.project_id, pk=self.job.pk, status=JobStatus.RUNNING,
+            started_at=self.lease
         )
 
     def _check_held(self) -> None:

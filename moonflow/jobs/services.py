@@ -74,7 +74,9 @@ def job_resume(job: ProcessJob, **fields) -> bool:
     from .models import JobStatus
 
     with transaction.atomic():
-        moved = ProcessJob.objects.filter(pk=job.pk, status=JobStatus.AWAITING).update(
+        moved = ProcessJob.objects.filter(
+            project_id=job.project_id, pk=job.pk, status=JobStatus.AWAITING
+        ).update(
             status=JobStatus.QUEUED, attempts=0, enqueued_at=None, heartbeat_at=None, **fields
         )
         if moved:
@@ -136,7 +138,7 @@ def job_files_purge(*, now=None) -> int:
                 # Deleting a file that is already gone is not an error, so a
                 # purge interrupted here simply runs again.
                 field.storage.delete(field.name)
-        ProcessJob.objects.filter(pk=job.pk).update(files_purged=True)
+        ProcessJob.objects.filter(project_id=job.project_id, pk=job.pk).update(files_purged=True)
         purged += 1
     if purged:
         logger.info("Purged the files of %s expired jobs", purged)

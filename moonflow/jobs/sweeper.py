@@ -101,7 +101,9 @@ def _expire_queued(now) -> int:
             ),
             hours=settings.JOB_QUEUED_EXPIRE_HOURS, id=str(job.pk),
         ))
-        updated = ProcessJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+        updated = ProcessJob.objects.filter(
+            project_id=job.project_id, pk=job.pk, status=JobStatus.QUEUED
+        ).update(
             status=JobStatus.FAILED, message=message, message_translations=translations,
             finished_at=now, files_expire_at=files_expiry_from(now),
         )

@@ -7,12 +7,15 @@ the names they had when only the clients tray had them.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from moonflow.db.fields import TenantRow
 
-class TrayPreference(models.Model):
+
+class TrayPreference(TenantRow):
     """The columns a member chose for a list (Agregar/quitar columnas)."""
 
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey("tenancy.Member", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("tenancy.Member", on_delete=models.CASCADE, related_name="+",
+                               db_index=False)
     tray = models.CharField(max_length=30)
     columns = models.JSONField(default=list)
 
@@ -25,11 +28,12 @@ class TrayPreference(models.Model):
         ]
 
 
-class SavedView(models.Model):
+class SavedView(TenantRow):
     """Filters and columns of a list under a name, personal or shared."""
 
     project = models.ForeignKey("tenancy.Project", on_delete=models.CASCADE, related_name="+")
-    owner = models.ForeignKey("tenancy.Member", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey("tenancy.Member", on_delete=models.CASCADE, related_name="+",
+                              db_index=False)
     tray = models.CharField(max_length=30)
     name = models.CharField(_("Nombre"), max_length=80)
     query = models.CharField(max_length=2000, blank=True)

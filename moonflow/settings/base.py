@@ -105,6 +105,8 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("Moonflow runs on PostgreSQL only: DATABASE_URL must be postgresql://…")
+# Django's backend with grouping by every selected column (moonflow/db/postgresql).
+DATABASES["default"]["ENGINE"] = "moonflow.db.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

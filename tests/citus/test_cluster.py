@@ -14,7 +14,7 @@ SCRATCH = """
     CREATE TABLE zz_child (project_id bigint NOT NULL, id bigserial, row_id bigint NOT NULL,
                            PRIMARY KEY (project_id, id),
                            FOREIGN KEY (project_id, row_id) REFERENCES zz_rows (project_id, id));
-    SELECT create_distributed_table('zz_rows', 'project_id');
+    SELECT create_distributed_table('zz_rows', 'project_id', colocate_with => 'none');
     SELECT create_distributed_table('zz_child', 'project_id', colocate_with => 'zz_rows');
     INSERT INTO zz_rows (project_id, v) SELECT g % 10, 'x' FROM generate_series(1, 1000) g;
     INSERT INTO zz_child (project_id, row_id) SELECT project_id, id FROM zz_rows;

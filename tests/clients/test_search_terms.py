@@ -138,7 +138,8 @@ def test_updates_of_other_columns_do_not_touch_the_terms(cast):
 def test_terms_move_with_the_client_and_go_with_it(cast):
     client = factories.make_client(cast.project, name="Ana Ruiz")
     Client.objects.filter(pk=client.pk).update(project=cast.other_project)
-    client.refresh_from_db()
+    # Read afresh: refresh_from_db looks a row up within its (former) project.
+    client = Client.objects.get(pk=client.pk)
     assert stored_terms(client) == expected_terms(client)
     assert not ClientSearchTerm.objects.filter(project_id=cast.project.pk, client_id=client.pk)
     client.delete()

@@ -5,7 +5,7 @@ communications; never for an inactive portfolio or another project's; one query 
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -120,9 +120,16 @@ def book(cast):
     put_in(old, ana)
     put_in(old, beto)
     put_in(south, olga)
-    # A stray membership filed under the other project: project A never reads it.
-    PortfolioClient.objects.create(project=other, portfolio=south, client=ana)
     return {"ana": ana, "beto": beto, "olga": olga}
+
+
+def test_a_membership_cannot_be_filed_under_another_project_than_its_client(cast, book):
+    # The keys are (project, client) → (project, id): the database refuses the stray row.
+    south = Portfolio.objects.get(project=cast.other_project, name="Sur")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+        PortfolioClient.objects.create(project=cast.other_project, portfolio=south,
+                                       client=book["ana"])
 
 
 @pytest.mark.parametrize("page", PAGES)
