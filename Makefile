@@ -33,11 +33,13 @@ test-fast: $(STAMP)
 test-citus: $(STAMP) citus-packages
 	$(BIN)/python -m moonflow.citusstack test tests/citus tests/test_distribution_rules.py $(PYTEST_ARGS)
 
-CITUS_PACKAGES := postgresql-15 postgresql-server-dev-15 libcurl4-openssl-dev liblz4-dev \
-	libzstd-dev libkrb5-dev libselinux1-dev libxslt1-dev libpam0g-dev libreadline-dev
+CITUS_PACKAGES := build-essential patch postgresql-15 postgresql-server-dev-15 \
+	libcurl4-openssl-dev liblz4-dev libzstd-dev libkrb5-dev libselinux1-dev libxslt1-dev \
+	libpam0g-dev libreadline-dev
 
 citus-packages:
-	@if [ ! -f /usr/include/postgresql/15/server/postgres.h ]; then \
+	@if [ ! -f /usr/include/postgresql/15/server/postgres.h ] || ! command -v gcc >/dev/null \
+	    || ! command -v patch >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing PostgreSQL 15 and its server headers to build Citus"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CITUS_PACKAGES) >/dev/null; \
