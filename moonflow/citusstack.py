@@ -248,6 +248,16 @@ def _prepare(bindir: Path, database: str, coordinator: int, workers: list[int]) 
             _psql(bindir, coordinator, f"SELECT citus_add_node('127.0.0.1', {port})", database)
 
 
+def fresh_test_database() -> None:
+    """The test database created anew on every node: a run never starts on the rows an
+    interrupted one left (pytest keeps the database: --reuse-db)."""
+    bindir = bin_dir()
+    coordinator, *workers = _ports()
+    for port in (coordinator, *workers):
+        _psql(bindir, port, f'DROP DATABASE IF EXISTS "{DATABASES[1]}" WITH (FORCE)')
+    _prepare(bindir, DATABASES[1], coordinator, workers)
+
+
 def stop() -> None:
     bindir = bin_dir()
     who = _as_postgres_user()
@@ -286,6 +296,7 @@ def main(argv: list[str]) -> int:
     try:
         env.update(services.start())
         if command == "test":
+            fresh_test_database()
             env["DJANGO_SETTINGS_MODULE"] = "moonflow.settings.test"
             env["DATABASE_TEST_NAME"] = DATABASES[1]
             args = [sys.executable, "-m", "pytest", "--reuse-db", *rest]
