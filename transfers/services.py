@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from clients.choices import AssignmentSource
 from clients.models import Client, ClientAssignment
+from clients.visibility import OTHER_ADVISER, may_read_adviser, readable_adviser_ids
 from followups.choices import FollowUpKind, FollowUpStatus, NoteKind
 from followups.models import ClientNote, FollowUp
 from moonflow.audit.models import AuditEventKind
@@ -93,6 +94,14 @@ def member_label(member: Member | None) -> str:
     if member is None:
         return str(_("Sin asesor"))
     return f"{member.display_name} ({member.code})"
+
+
+def adviser_label_for(member: Member, client) -> str:
+    """The client's adviser as `member` may read it: "Otro asesor" for one they may not."""
+    if client.adviser_id is not None and not may_read_adviser(
+            readable_adviser_ids(member), client.adviser_id):
+        return str(OTHER_ADVISER)
+    return member_label(client.adviser if client.adviser_id else None)
 
 
 def check_targets(project, advisers) -> dict[int, Member]:

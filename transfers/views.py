@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods
 
 from clients.lists import client_list
 from clients.selectors import get_client_for_member
-from clients.visibility import may_read_adviser, readable_adviser_ids
 from followups.choices import FollowUpKind
 from moonflow.dialogs import close_dialog, htmx_redirect, is_partial, render_dialog
 from moonflow.jobs.announce import announce_job
@@ -29,7 +28,13 @@ from moonflow.lists.params import saved_query
 from .forms import BulkTransferForm, TransferClientForm
 from .jobs import transfer_request
 from .selectors import may_transfer, selected_clients, transfer_preview, transfer_targets
-from .services import AdviserChanged, TransferError, member_label, transfer_client_as_shown
+from .services import (
+    AdviserChanged,
+    TransferError,
+    adviser_label_for,
+    member_label,
+    transfer_client_as_shown,
+)
 
 SEARCH_MAX_CHARS = 100
 
@@ -71,7 +76,7 @@ def transfer_client(request, pk):
             form.add_error(None, _(
                 "El cliente cambió de asesor mientras este diálogo estaba abierto: ahora lo "
                 "tiene %(who)s. No se transfirió; revise y confirme de nuevo.")
-                % {"who": _adviser_shown(request, client)})
+                % {"who": adviser_label_for(request.member, client)})
         except TransferError as error:
             form.add_error("adviser", str(error))
         else:
@@ -90,7 +95,7 @@ def transfer_client(request, pk):
             "form": form,
             "client": client,
             "title": title,
-            "current_adviser": _adviser_shown(request, client),
+            "current_adviser": adviser_label_for(request.member, client),
             "preview": preview,
             "moves": [
                 (_("Tareas abiertas"), preview.open_followups.get(FollowUpKind.TASK, 0)),
@@ -105,15 +110,6 @@ def transfer_client(request, pk):
         back_url=back_url,
         status=400 if request.method == "POST" else 200,
     )
-
-
-def _adviser_shown(request, client) -> str:
-    """The client's adviser as this member may read it."""
-    if client.adviser_id is None:
-        return str(_("Sin asesor"))
-    if not may_read_adviser(readable_adviser_ids(request.member), client.adviser_id):
-        return str(_("Otro asesor"))
-    return member_label(client.adviser)
 
 
 # Cambio de gestor: the clients ticked in the tray, or its current filter, to one adviser, or

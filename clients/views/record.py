@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from moonflow.dialogs import close_dialog, render_dialog, safe_next
-from transfers.services import AdviserChanged, TransferError, member_label
+from transfers.services import AdviserChanged, TransferError, adviser_label_for
 
 from .. import services
 from ..choices import VariableType
@@ -197,7 +197,7 @@ def client_edit(request, pk):
             form.add_error("adviser_code", _(
                 "El cliente cambió de asesor mientras este diálogo estaba abierto: ahora lo "
                 "tiene %(who)s. No se guardó ningún cambio; revise el Asesor ID y guarde de "
-                "nuevo.") % {"who": _adviser_named(request.member, client)})
+                "nuevo.") % {"who": adviser_label_for(request.member, client)})
         except TransferError as error:
             form.add_error("adviser_code", str(error))
         else:
@@ -220,15 +220,6 @@ def client_edit(request, pk):
         back_url=back_url,
         status=400 if request.method == "POST" else 200,
     )
-
-
-def _adviser_named(member, client) -> str:
-    """The client's adviser as this member may read it ("Otro asesor" otherwise)."""
-    if client.adviser_id is None:
-        return str(member_label(None))
-    if not may_read_adviser(readable_adviser_ids(member), client.adviser_id):
-        return str(OTHER_ADVISER)
-    return member_label(client.adviser)
 
 
 def hide_adviser_code(form) -> None:
