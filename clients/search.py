@@ -62,13 +62,14 @@ client ids, for the other boxes that find a client (Órdenes de pago).
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, TextField
 from django.db.models.expressions import RawSQL
+
+from moonflow.db.plans import estimate
 
 # --- Normalisation: the Python side of migration 0010's SQL functions -------------------------
 
@@ -627,12 +628,7 @@ class _Condition(Func):
 
 
 def plan_rows(sql: str, params) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+    return estimate(sql, params).rows
 
 
 def client_search(project_id: int, text: str) -> ClientSearch | None:

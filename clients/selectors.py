@@ -36,7 +36,7 @@ def payment_order_base_queryset(*, member):
 # --- One access helper per entity: another project's id, or one the member may not
 # see, answers 404 exactly like a missing one ---------------------------------------
 
-from django.db.models import Count, Q  # noqa: E402
+from django.db.models import Count, Prefetch, Q  # noqa: E402
 
 from .models import (  # noqa: E402
     Claim,
@@ -134,8 +134,11 @@ def client_assignment_history(*, client: Client):
 
 
 def client_claims(*, client: Client):
+    # The disputed orders named by project too: the link table's join alone would be planned
+    # on every shard (docs/distribution.md).
+    orders = PaymentOrder.objects.filter(project_id=client.project_id)
     return Claim.objects.filter(project_id=client.project_id, client=client).prefetch_related(
-        "payment_orders"
+        Prefetch("payment_orders", queryset=orders)
     )
 
 

@@ -32,6 +32,8 @@ from django.db import connection
 from psycopg import postgres, pq
 from psycopg.adapt import Dumper
 
+from moonflow.db.maintenance import ORIGIN_MODE, enter_replica_mode
+
 from .generate import (
     ASSIGNMENT_COLUMNS,
     CLAIM_COLUMNS,
@@ -155,7 +157,7 @@ def load_book(plan: Plan, *, total: int, first_index: int, seed: int, progress=N
     with copy_cursor() as cursor:
         skip_triggers = not check_constraints and _is_superuser(cursor)
         if skip_triggers:
-            cursor.execute("SET LOCAL session_replication_role = replica")
+            enter_replica_mode(cursor)
         else:
             # Check foreign keys at the end of each COPY rather than queueing
             # millions of deferred trigger events until commit.
@@ -170,7 +172,7 @@ def load_book(plan: Plan, *, total: int, first_index: int, seed: int, progress=N
         with _secondary_indexes_dropped(cursor, REBUILT_TABLES if rebuild else (), note):
             _stream(cursor, generator, sequence, pending, total, stats, started, progress)
         if skip_triggers:
-            cursor.execute("SET LOCAL session_replication_role = origin")
+            cursor.execute(ORIGIN_MODE)
             # The triggers that keep the search terms did not run either.
             _search_terms(cursor, plan.project_id, stats, note)
     stats.seconds = time.monotonic() - started

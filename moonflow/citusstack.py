@@ -84,8 +84,10 @@ def cache_dir() -> Path:
 
 
 def _reachable_by_others(path: Path) -> bool:
-    """Whether a user who owns none of `path`'s parents may reach it (o+x all the way)."""
-    return all(parent.stat().st_mode & 0o001 for parent in path.resolve().parents)
+    """Whether a user who owns none of `path`'s parents may reach it (o+x all the way; a
+    parent not made yet is made later with the usual 0755)."""
+    return all(parent.stat().st_mode & 0o001
+               for parent in path.resolve().parents if parent.exists())
 
 
 def cluster_dir() -> Path:

@@ -219,6 +219,28 @@ def without_local_execution() -> None:
         cursor.execute("SET citus.enable_local_execution = off")
 
 
+def truncate_in_replica_mode() -> None:
+    """On a database with Citus, let TRUNCATE reach the shards under
+    `session_replication_role = replica` (the audit table's maintenance path,
+    docs/audit.md, and the flush that ends a transactional test).
+
+    Citus sends a distributed table's TRUNCATE to its shards from a trigger of its own
+    (`citus_truncate_trigger`), which replica mode silences like any ordinary trigger:
+    the coordinator's empty shell table would be truncated and the shards would keep
+    their rows. Marked ALWAYS, it fires in replica mode too; with
+    `citus.propagate_set_commands = local` in the same transaction, the workers run the
+    shards' TRUNCATE in replica mode as well. Run after every distribution (a new table
+    gets a new trigger); on the coordinator only (shards have no such trigger)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not citus_installed(cursor):
+            return
+        cursor.execute("SET LOCAL citus.enable_ddl_propagation = off")
+        cursor.execute("SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
+                       "WHERE tgfoid = 'citus_truncate_trigger'::regproc AND tgenabled <> 'A'")
+        for table, trigger in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} ENABLE ALWAYS TRIGGER "{trigger}"')
+
+
 def distribute() -> list[str]:
     """Make the reference tables reference tables and distribute every tenant table by
     project_id, co-located with the first, on a database with Citus; returns what it did

@@ -12,10 +12,15 @@ How it runs, set-based (never a query per row):
    NIT typed with its verification digit also as the NIT without it); a row with no
    number or a type that is not one is marked with its error. The rows go into a
    temporary staging table with COPY.
-2. One statement matches every row through the clients' search-terms index (its
-   "#<document>" terms: an index range per row, the whole book never read): the number
-   of visible matching clients, the one it is, and whether it is in the Papelera.
-3. One `INSERT … SELECT DISTINCT … ON CONFLICT DO NOTHING` adds the clients found.
+2. The staged rows are matched MATCH_BATCH at a time, one statement each, through the
+   clients' search-terms index (its "#<document>" terms: an index range per row, the
+   whole book never read): the number of visible matching clients, the one it is, and
+   whether it is in the Papelera. The batch's terms go to the server as arrays, not as
+   a join with the staging table: on Citus a coordinator's temporary table cannot be
+   joined with the distributed clients, while arrays travel with the statement to the
+   project's shard (docs/distribution.md).
+3. One `INSERT … SELECT DISTINCT … ON CONFLICT DO NOTHING` per batch adds the clients
+   found.
 4. The rows that were not added are read back in file order for the error report
    (Fila | Columna | Valor | Detalle del error).
 
@@ -160,30 +165,10 @@ def add_from_file(*, member, portfolio: Portfolio, path: str, file_name: str, wo
                 if progress is not None and rows % 5000 == 0:
                     progress(rows)
         cursor.execute("ANALYZE portfolio_file_rows")
-        visible, visible_params = _visible_condition(member)
-        # Each row's matches through the "#<document>" terms of the search index.
-        cursor.execute(
-            "UPDATE portfolio_file_rows s SET matches = m.n, client_id = m.client_id, "
-            "binned = m.binned FROM ("
-            " SELECT s2.row_number, count(DISTINCT c.id) AS n, min(c.id) AS client_id,"
-            " bool_or(c.deleted_at IS NOT NULL) AS binned"
-            " FROM portfolio_file_rows s2"
-            f" JOIN {TERMS} t ON t.project_id = %s AND t.term = ANY(s2.terms)"
-            " JOIN clients_client c ON c.project_id = t.project_id AND c.id = t.client_id"
-            " WHERE s2.error = '' AND (s2.document_type = '' OR c.document_type = s2.document_type)"
-            f"{visible}"
-            " GROUP BY s2.row_number) m WHERE s.row_number = m.row_number",
-            [member.project_id, *visible_params],
-        )
-        cursor.execute(
-            f"INSERT INTO {PortfolioClient._meta.db_table} (project_id, portfolio_id, client_id,"
-            " added_at, added_by_id)"
-            " SELECT DISTINCT %s, %s, client_id, now(), %s FROM portfolio_file_rows"
-            " WHERE matches = 1 AND NOT binned"
-            " ON CONFLICT (project_id, portfolio_id, client_id) DO NOTHING",
-            [portfolio.project_id, portfolio.pk, member.user_id],
-        )
-        added = cursor.rowcount
+        added = 0
+        for batch in _staged_batches(cursor):
+            matches = _match(cursor, member, batch)
+            added += _add(cursor, member, portfolio, matches)
         cursor.execute("SELECT count(*) FILTER (WHERE matches = 1 AND NOT binned), count(*) "
                        "FROM portfolio_file_rows")
         good, staged = cursor.fetchone()
@@ -202,6 +187,76 @@ def add_from_file(*, member, portfolio: Portfolio, path: str, file_name: str, wo
     if progress is not None:
         progress(rows)
     return FileResult(rows=rows, added=added, already=good - added, failed=staged - good)
+
+
+MATCH_BATCH = 10_000
+
+
+def _staged_batches(cursor):
+    """The staged rows without an error, (row number, document type, terms) each, in
+    batches of MATCH_BATCH in file order."""
+    last = 0
+    while True:
+        cursor.execute("SELECT row_number, document_type, terms FROM portfolio_file_rows "
+                       "WHERE error = '' AND row_number > %s ORDER BY row_number LIMIT %s",
+                       [last, MATCH_BATCH])
+        batch = cursor.fetchall()
+        if not batch:
+            return
+        last = batch[-1][0]
+        yield batch
+
+
+def _match(cursor, member, batch) -> list[tuple]:
+    """Each row's visible matches through the "#<document>" terms of the search index,
+    recorded on the staging table; returns (row, matches, client, binned) of the rows
+    that matched."""
+    numbers, types, terms = [], [], []
+    for number, document_type, row_terms in batch:
+        for term in row_terms or ():
+            numbers.append(number)
+            types.append(document_type)
+            terms.append(term)
+    if not numbers:
+        return []
+    visible, visible_params = _visible_condition(member)
+    cursor.execute(
+        "SELECT k.row_number, count(DISTINCT c.id), min(c.id), bool_or(c.deleted_at IS NOT NULL)"
+        " FROM unnest(%s::integer[], %s::text[], %s::text[]) AS k(row_number, term, document_type)"
+        f" JOIN {TERMS} t ON t.project_id = %s AND t.term = k.term"
+        " JOIN clients_client c ON c.project_id = t.project_id AND c.id = t.client_id"
+        " WHERE (k.document_type = '' OR c.document_type = k.document_type)"
+        f"{visible}"
+        " GROUP BY k.row_number",
+        [numbers, terms, types, member.project_id, *visible_params],
+    )
+    found = cursor.fetchall()
+    if found:
+        cursor.execute(
+            "UPDATE portfolio_file_rows s SET matches = m.n, client_id = m.client_id, "
+            "binned = m.binned FROM unnest(%s::integer[], %s::integer[], %s::bigint[], "
+            "%s::boolean[]) AS m(row_number, n, client_id, binned) "
+            "WHERE s.row_number = m.row_number",
+            [list(column) for column in zip(*found, strict=True)],
+        )
+    return found
+
+
+def _add(cursor, member, portfolio: Portfolio, matches: list[tuple]) -> int:
+    """Add the clients that rows named alone and outside the Papelera; returns how many
+    were not in the portfolio yet."""
+    clients = sorted({client for _row, n, client, binned in matches if n == 1 and not binned})
+    if not clients:
+        return 0
+    cursor.execute(
+        f"INSERT INTO {PortfolioClient._meta.db_table} (project_id, portfolio_id, client_id,"
+        " added_at, added_by_id)"
+        " SELECT %s, %s, client_id, now(), %s FROM unnest(%s::bigint[]) AS k(client_id)"
+        " ON CONFLICT (project_id, portfolio_id, client_id) DO NOTHING RETURNING 1",
+        [portfolio.project_id, portfolio.pk, member.user_id, clients],
+    )
+    # The rows returned, not the row count: Citus counts what it sent to the shard.
+    return len(cursor.fetchall())
 
 
 def _error(columns: Columns, number, error_column, error, document, typed, matches, binned):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.backends.postgresql.operations import DatabaseOperations
 from django.test import Client as HttpClient
 
+from moonflow.db.maintenance import REPLICA_MODE
 from moonflow.tenancy.models import Member, Project, Role
 
 from . import factories
@@ -24,12 +25,13 @@ def _flush_as_maintenance(sql_flush):
     """Django's flush (the TRUNCATE that ends every `transaction=True` test), run the way
     docs/audit.md's maintenance path runs: under `session_replication_role = replica`,
     local to the flush's own transaction (Django runs it atomically), so the audit
-    table's append-only triggers let it empty the table. Every other statement of the
-    suite meets the triggers (tests/audit/test_append_only.py)."""
+    table's append-only triggers let it empty the table; on Citus the setting is sent
+    to the workers too. Every other statement of the suite meets the triggers
+    (tests/audit/test_append_only.py)."""
 
     def flush(self, style, tables, **kwargs):
         statements = sql_flush(self, style, tables, **kwargs)
-        return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
+        return [*REPLICA_MODE, *statements] if statements else []
 
     return flush
 

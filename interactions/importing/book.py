@@ -230,7 +230,8 @@ WITH staged AS MATERIALIZED (
     WHERE {_JOB_ROWS} AND s.row_number BETWEEN %(first)s AND %(last)s
 ), locked AS MATERIALIZED (
     SELECT c.id, c.name, c.adviser_id, c.deleted_at FROM clients_client c
-    WHERE c.id = ANY(ARRAY(SELECT client_id FROM staged WHERE client_id IS NOT NULL))
+    WHERE c.project_id = %(project)s
+      AND c.id = ANY(ARRAY(SELECT client_id FROM staged WHERE client_id IS NOT NULL))
     ORDER BY c.id
     FOR KEY SHARE OF c
 ), inserted AS (

@@ -38,13 +38,13 @@ rows ("≈").
 
 from __future__ import annotations
 
-import json
 import re
 
 from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
+from moonflow.db.plans import queryset_estimate
 from moonflow.lists.keyset import PageReader
 
 ACCENTED = "ÁÀÂÄÃÅÉÈÊËÍÌÎÏÓÒÔÖÕÚÙÛÜÑÇáàâäãåéèêëíìîïóòôöõúùûüñç"
@@ -172,13 +172,7 @@ class AuditSearch:
 
 def plan_rows(queryset) -> int:
     """The planner's estimate of a queryset's rows (EXPLAIN, nothing is read)."""
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+    return queryset_estimate(queryset).rows
 
 
 def audit_search(project_id: int, text: str) -> AuditSearch | None:

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from moonflow.audit.models import AuditEventKind
 from moonflow.audit.services import audit_record
+from moonflow.db.plans import estimate
 from moonflow.jobs.models import COUNT_FIELDS, ProcessJob
 from moonflow.jobs.runner import AWAIT_USER, JobFailed, JobLost, JobRun, job_message
 from moonflow.spreadsheets import write_import_report
@@ -472,13 +473,7 @@ STALE_ESTIMATE_FACTOR = 10
 def project_rows_estimate(table: str, project_id: int) -> int:
     """How many rows of `project_id` the planner believes `table` holds (EXPLAIN only)."""
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {quote(table)} "
-                       f"WHERE project_id = %s", [project_id])
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+    return estimate(f"SELECT 1 FROM {quote(table)} WHERE project_id = %s", [project_id]).rows
 
 
 def refresh_stale_statistics(tables, *, project_id: int, rows: int) -> None:

@@ -123,6 +123,8 @@ def claim_job(job_id: int) -> ProcessJob | None:
     """
     now = timezone.now()
     project_id = project_of(job_id)
+    if project_id is None:  # no such job (deleted with its project, or never there)
+        return None
     claimed = ProcessJob.objects.filter(
         _claimable(now), project_id=project_id, pk=job_id, attempts__lt=settings.JOB_MAX_ATTEMPTS
     ).update(

@@ -16,12 +16,12 @@ the plan knows whether it holds the few matches (exact count over them) or
 many (the planner's estimate), without counting a large search.
 """
 
-import json
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from moonflow.db.budget import OutOfTime, statement_budget
+from moonflow.db.plans import queryset_estimate
 from moonflow.numbers import format_number
 
 EXACT_COUNT_LIMIT = 10_000
@@ -43,10 +43,10 @@ class Total:
 def _plan(qs) -> tuple[int, float]:
     """The planner's (rows, total cost) of the list's rows."""
     try:
-        plan = json.loads(qs.order_by().values("pk").explain(format="json"))
-        return int(plan[0]["Plan"]["Plan Rows"]), float(plan[0]["Plan"]["Total Cost"])
+        found = queryset_estimate(qs)
     except (ValueError, KeyError, IndexError, TypeError):
         return 0, 0.0
+    return found.rows, found.cost
 
 
 def approximate_label(estimate: int) -> str:

@@ -78,7 +78,8 @@ def test_the_suites_flush_is_the_maintenance_path_and_ends_with_its_transaction(
     transaction: after it (here rolled back, to look at the table) the session is back to
     `origin` and the triggers refuse again."""
     statements = connection.ops.sql_flush(no_style(), ["audit_auditevent"])
-    assert statements[0] == "SET LOCAL session_replication_role = replica"
+    assert statements[:2] == ["SET LOCAL citus.propagate_set_commands = 'local'",
+                              "SET LOCAL session_replication_role = replica"]
     with pytest.raises(RuntimeError), transaction.atomic():
         connection.ops.execute_sql_flush(statements)
         assert not AuditEvent.objects.exists()

@@ -4,13 +4,14 @@ The reference tables (the tenancy core and the tables without project_id that te
 tables point at) are copied to every node; every tenant table is distributed by
 project_id, co-located with the others. On plain PostgreSQL it does nothing; run twice,
 the second run finds nothing to do. It also turns the coordinator's local execution off
-for the database (moonflow.distribution.without_local_execution).
+for the database (moonflow.distribution.without_local_execution) and lets TRUNCATE reach
+the shards in replica mode (moonflow.distribution.truncate_in_replica_mode).
 """
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from moonflow.distribution import distribute, without_local_execution
+from moonflow.distribution import distribute, truncate_in_replica_mode, without_local_execution
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             steps = distribute()
         without_local_execution()
+        truncate_in_replica_mode()
         for step in steps:
             self.stdout.write(step)
         self.stdout.write(f"{len(steps)} tables distributed." if steps
