@@ -1,9 +1,10 @@
-"""python -m bench {tray,situation,download,import,interactions,portfolios,audit,transfer,api,all} …
+"""python -m bench {tray,situation,download,import,interactions,portfolios,audit,transfer,api,citus,all} …
 
 Runs on the `moonflow_bench` database of the DATABASE_URL server (built once,
 see bench/dataset.py; `import` builds its own projects there instead, see bench/imports.py)
 and rewrites the benchmark's section of
-docs/benchmarks.md. `make bench` / `make bench-<name>` call this through
+docs/benchmarks.md. `citus` measures the same server against a Citus cluster it starts
+(bench/citus.py). `make bench` / `make bench-<name>` call this through
 `moonflow.localstack exec`, which starts PostgreSQL and Redis when no URL is set.
 """
 
@@ -14,8 +15,11 @@ import warnings
 
 BENCHMARKS = [
     "tray", "situation", "download", "import", "interactions", "portfolios", "audit", "transfer",
-    "api",
+    "api", "citus",
 ]
+# Not run by `all`: `citus` builds a second 1M-client dataset (on the cluster) and imports a
+# 1M-row file twice more; it runs alone, `make bench-citus`.
+NOT_IN_ALL = {"citus"}
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -33,8 +37,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--rows", type=int, default=1_000_000,
-        help="import: rows of the big file (default 1,000,000; the small one is a tenth); "
-        "api: rows of each bulk pass (default 1,000,000); smaller only for a smoke run",
+        help="import and citus: rows of the big file (default 1,000,000; the small one is a "
+        "tenth); api: rows of each bulk pass (default 1,000,000); smaller only for a smoke run",
     )
     parser.add_argument(
         "--parts", default="tray,download,upload,partitions",
@@ -59,13 +63,13 @@ def main(argv: list[str]) -> int:
 
     import importlib
 
-    from . import api, dataset, imports, interactions
+    from . import api, citus, dataset, imports, interactions
     from .report import say
 
     # name → module under bench/ (imported only when its benchmark runs)
     modules = {"tray": "tray", "situation": "situation", "download": "download",
                "portfolios": "portfolios", "audit": "audit", "transfer": "transfers"}
-    names = BENCHMARKS if args.name == "all" else [args.name]
+    names = [n for n in BENCHMARKS if n not in NOT_IN_ALL] if args.name == "all" else [args.name]
     # The import benchmark builds its own projects: the 1M-client dataset is built only for
     # the others.
     data = None
@@ -75,6 +79,9 @@ def main(argv: list[str]) -> int:
         say(f"\n=== bench {name} ===")
         if name == "import":
             path = imports.run(runs=args.runs, rows=args.rows)
+        elif name == "citus":
+            path = citus.run(data, runs=args.runs, rows=args.rows, clients=args.clients,
+                             rebuild=args.rebuild)
         elif name == "api":
             path = api.run(data, runs=args.runs, rows=args.rows)
         elif name == "interactions":

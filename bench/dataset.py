@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+
 import psycopg
 from psycopg import sql
 
@@ -148,16 +149,16 @@ def _seed_command(clients: int) -> list[str]:
 def _big_project() -> tuple[int, str]:
     from django.db import connection
 
+    # Grouped by project_id, not a count per project joined to tenancy_project: Citus
+    # pushes this one down to the shards (bench/citus.py), and cannot push the join down.
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            SELECT p.id, p.slug FROM tenancy_project p
-            JOIN LATERAL (SELECT count(*) AS n FROM clients_client c WHERE c.project_id = p.id) c
-              ON true
-            ORDER BY c.n DESC LIMIT 1
-            """
+            "SELECT project_id FROM clients_client GROUP BY project_id "
+            "ORDER BY count(*) DESC, project_id LIMIT 1"
         )
-        return cursor.fetchone()
+        (project_id,) = cursor.fetchone()
+        cursor.execute("SELECT slug FROM tenancy_project WHERE id = %s", [project_id])
+        return project_id, cursor.fetchone()[0]
 
 
 def describe() -> Dataset:
@@ -297,7 +298,9 @@ def _has_rows() -> bool:
         return cursor.fetchone()[0]
 
 
-def _build(clients: int) -> Dataset:
+def _build(clients: int, *, section: bool = True) -> Dataset:
+    """Seed, VACUUM ANALYZE and record the build; `section=False` leaves the dataset section
+    of docs/benchmarks.md alone (a build on another server than DATABASE_URL's)."""
     from django.db import connection
 
     command = _seed_command(clients)
@@ -327,7 +330,8 @@ def _build(clients: int) -> Dataset:
             [seed_seconds, vacuum_seconds, clients, seed_rows, "manage.py " + " ".join(command)],
         )
     dataset = describe()
-    _write_section(dataset, seed_seconds, vacuum_seconds, command, seed_rows)
+    if section:
+        _write_section(dataset, seed_seconds, vacuum_seconds, command, seed_rows)
     return dataset
 
 

@@ -77,6 +77,8 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from moonflow.db.maintenance import enter_replica_mode
+
 from . import report
 from .download import (
     FORMATS,
@@ -456,7 +458,8 @@ def create_project(users: Users, files: Files, preload: int, label: str) -> Proj
     from django.db import connection, transaction
 
     from clients.models import CustomVariable, Segment
-    from moonflow.tenancy.models import Member, Project as ProjectModel, Role
+    from moonflow.tenancy.models import Member, Role
+    from moonflow.tenancy.models import Project as ProjectModel
 
     started = time.perf_counter()
     slug = f"{SLUG_PREFIX}{label}-{uuid.uuid4().hex[:8]}"
@@ -550,7 +553,7 @@ def drop_projects(ids: list[int]) -> None:
         )
         tables = [name for (name,) in cursor.fetchall()]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")
+        enter_replica_mode(cursor)  # on Citus the shards' triggers too
         for table in tables:
             cursor.execute(f'DELETE FROM "{table}" WHERE project_id = ANY(%s)', [ids])
         cursor.execute("DELETE FROM tenancy_project WHERE id = ANY(%s)", [ids])
@@ -563,8 +566,15 @@ def drop_projects(ids: list[int]) -> None:
 def drop_users() -> None:
     """The benchmark's users (their projects are gone): the database is left as it was found."""
     from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
 
-    get_user_model().objects.filter(username__startswith=USER_PREFIX).delete()
+    with transaction.atomic():
+        # Citus allows the cascade's deletes on distributed tables and then auth_user (a
+        # reference table) in one transaction only one shard at a time; a placeholder on
+        # plain PostgreSQL.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL citus.multi_shard_modify_mode = 'sequential'")
+        get_user_model().objects.filter(username__startswith=USER_PREFIX).delete()
 
 
 def drop_leftovers() -> None:
@@ -748,10 +758,9 @@ def ours(project: Project, fmt: str, size: int, files: Files, worker, *,
     import psutil
     from django.urls import reverse
 
+    from clients.models import Client as ClientModel
     from moonflow.imports.models import RowError, StagedRow
     from moonflow.jobs.models import FINISHED_STATUSES, JobStatus, ProcessJob
-
-    from clients.models import Client as ClientModel
 
     expected = Expected.of(size)
     browser = _browser(project.admin)

@@ -23,7 +23,7 @@ DOC = ROOT / "docs" / "benchmarks.md"
 # The order sections appear in when the file is first written.
 SECTIONS = [
     "dataset", "tray", "situation", "download", "import", "interactions", "interactions-upload",
-    "portfolios", "audit", "transfer", "api",
+    "portfolios", "audit", "transfer", "api", "citus",
 ]
 
 HEADER = """# Benchmarks

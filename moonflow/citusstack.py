@@ -195,8 +195,16 @@ def _as_postgres_user() -> dict:
             "env": dict(os.environ, HOME=entry.pw_dir)}
 
 
-def start() -> str:
-    """Start (creating on first use) a coordinator and two workers; return the coordinator URL."""
+# What the nodes run with for a benchmark: durable like the plain PostgreSQL they are
+# compared with (postgresql.conf turns these off for the test suite).
+DURABLE = ("-c fsync=on -c synchronous_commit=on -c full_page_writes=on")
+
+
+def start(*, durable: bool = False) -> str:
+    """Start (creating on first use) a coordinator and two workers; return the coordinator URL.
+
+    `durable`: each node writes as a production server does (fsync, synchronous commit,
+    full-page writes); a node already running is restarted so."""
     bindir = build()
     who = _as_postgres_user()
     cluster = cluster_dir()
@@ -223,10 +231,17 @@ def start() -> str:
                     "citus.max_adaptive_executor_pool_size = 4\n"
                     "citus.shard_count = 8\n"
                 )
-        if subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "status"],
-                          stdout=subprocess.DEVNULL, **who).returncode != 0:
+        running = subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "status"],
+                                 stdout=subprocess.DEVNULL, **who).returncode == 0
+        if running and durable:
+            subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+                           check=True, stdout=subprocess.DEVNULL, **who)
+            running = False
+        if not running:
+            options = ["-o", DURABLE] if durable else []
             subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data / "log"),
-                            "-w", "start"], check=True, stdout=subprocess.DEVNULL, **who)
+                            *options, "-w", "start"], check=True, stdout=subprocess.DEVNULL,
+                           **who)
     coordinator, *workers = _ports()
     for database in DATABASES:
         _prepare(bindir, database, coordinator, workers)

@@ -5,6 +5,7 @@ must agree: the tray parses what people type in Python and looks the result
 up among the terms the triggers wrote in SQL.
 """
 
+import os
 from decimal import Decimal
 
 import pytest
@@ -135,6 +136,9 @@ def test_updates_of_other_columns_do_not_touch_the_terms(cast):
     assert versions() == before
 
 
+@pytest.mark.skipif(os.environ.get("MOONFLOW_CITUS") == "1",
+                    reason="issue 13: Citus never moves a row to another project (its "
+                    "distribution column); nothing in the product moves a client across projects")
 def test_terms_move_with_the_client_and_go_with_it(cast):
     client = factories.make_client(cast.project, name="Ana Ruiz")
     Client.objects.filter(pk=client.pk).update(project=cast.other_project)

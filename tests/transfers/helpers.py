@@ -51,10 +51,12 @@ TABLES = {
     "interactions": "SELECT adviser_id, count(*) FROM interactions_interaction "
                     "WHERE project_id = %s GROUP BY 1",
     "payment_orders": "SELECT c.adviser_id, count(*) FROM clients_paymentorder o "
-                      "JOIN clients_client c ON c.id = o.client_id WHERE o.project_id = %s "
+                      "JOIN clients_client c ON c.project_id = o.project_id AND c.id = o.client_id "
+                      "WHERE o.project_id = %s "
                       "GROUP BY 1",
     "claims": "SELECT c.adviser_id, count(*) FROM clients_claim x "
-              "JOIN clients_client c ON c.id = x.client_id WHERE x.project_id = %s GROUP BY 1",
+              "JOIN clients_client c ON c.project_id = x.project_id AND c.id = x.client_id "
+              "WHERE x.project_id = %s GROUP BY 1",
     "notes": "SELECT author_id, count(*) FROM followups_clientnote WHERE project_id = %s "
              "AND kind = 'note' GROUP BY 1",
     "open_assignments": "SELECT adviser_id, count(*) FROM clients_clientassignment "
