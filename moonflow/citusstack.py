@@ -276,7 +276,9 @@ def fresh_test_database() -> None:
 
 
 def stop() -> None:
-    bindir = bin_dir()
+    # The system's pg_ctl: stopping only signals the server, and the cached build of the
+    # current sources may not exist yet (a new patch changes its key).
+    bindir = Path(_pg_config("--bindir"))
     who = _as_postgres_user()
     for data in sorted(cluster_dir().glob("*")):
         if (data / "PG_VERSION").exists():

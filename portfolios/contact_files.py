@@ -19,7 +19,7 @@ How it runs, set-based (never a query per row):
    a join with the staging table: on Citus a coordinator's temporary table cannot be
    joined with the distributed clients, while arrays travel with the statement to the
    project's shard (docs/distribution.md).
-3. One `INSERT … SELECT DISTINCT … ON CONFLICT DO NOTHING` per batch adds the clients
+3. One `INSERT … SELECT … FROM unnest(…) ON CONFLICT DO NOTHING` per batch adds the clients
    found.
 4. The rows that were not added are read back in file order for the error report
    (Fila | Columna | Valor | Detalle del error).
